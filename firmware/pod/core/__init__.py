@@ -1,0 +1,1 @@
+"""Pure-Python detection and logic core: no machine imports; runs on CPython and MicroPython."""
