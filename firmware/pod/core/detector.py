@@ -1,0 +1,331 @@
+"""Streaming step detector and cadence estimator for a waist-worn accelerometer.
+
+One call per IMU sample, integer arithmetic only, no heap allocation per sample on MicroPython,
+and every intermediate value inside ESP32's 31-bit small ints for any int16 input (the bounds are
+noted beside each stage). Runs unchanged on CPython and MicroPython.
+
+Signal chain (see docs/detector.md):
+  1. squared magnitude of the acceleration: orientation-free, no sqrt, linear near 1 g;
+  2. two-pole low-pass (about 5 Hz), minus a slow mean (about 2 s): one hump per foot contact;
+  3. a Schmitt trigger whose levels follow the measured hump amplitude; a step candidate is the
+     rising crossing, timed to a fraction of a sample from where the rise left the valley;
+  4. a rhythm gate: a bout starts after GATE_STEPS candidates with consistent intervals, and
+     those held steps are then released with their true contact times; a long gap ends the bout;
+  5. cadence: median of recent intervals with outliers split or merged.
+
+Times inside are sample counts; a step is reported as its lag behind the sample that confirmed it,
+so the caller stamps it from the FIFO index, never from when the code ran.
+"""
+
+try:
+    import micropython
+    from micropython import const
+except ImportError:  # CPython: const is the value, the code emitters are plain Python
+
+    def const(x):
+        return x
+
+    class micropython:  # noqa: N801 - stands in for the module's decorators
+        @staticmethod
+        def native(f):
+            return f
+
+
+# --- fixed-point formats -------------------------------------------------------------------
+_Q = const(8)  # time fractions in 1/256 sample
+_ONE_Q = const(256)
+_UNIT_SHIFT = const(14)
+_AMP_FLOOR = const(960)  # 0.24 g^2 in Q2: thresholds at +-0.03 g^2 stay above sensor noise  # axis counts * mul >> 14 gives units of 1/512 g
+_TIME_MASK = const(0x3FFFFFFF)  # Q8 sample clock wraps at 2^30 (11 h at 104 Hz): use differences
+_E_MAX = const(0xFFFFF)
+
+# --- tuning (physiology, not any one recording) --------------------------------------------
+SPM_MIN = const(60)
+SPM_MAX = const(240)
+LP_MHZ = const(5000)  # low-pass: passes 240 spm (4 Hz), drops impact ringing
+DC_MHZ = const(80)  # slow mean: gravity and posture
+DELAY_MS = const(14)  # filter group delay (64 ms) less the rise to the crossing (50 ms)
+STOP_MS = const(2500)  # no step for this long: stopped
+GATE_STEPS = const(4)  # candidates with a steady rhythm needed to start a bout
+HIST = const(32)  # step times kept for the gate and cadence (power of two)
+_HMASK = const(31)
+_CAD_WIN_MS = const(5000)  # cadence median window: reacts within half of it
+_CAD_MIN_IV = const(3)
+_CAD_MAX_IV = const(8)
+
+
+class StepDetector:
+    """Feed raw accelerometer counts one sample at a time; read steps and cadence back."""
+
+    def __init__(self, odr_mhz=104000, counts_per_g=4096):
+        odr_mhz = int(odr_mhz)
+        counts_per_g = int(counts_per_g)
+        if not 25000 <= odr_mhz <= 500000:
+            raise ValueError("odr_mhz must be 25000..500000 (25-500 Hz), got %d" % odr_mhz)
+        if not 1024 <= counts_per_g <= 16384:
+            raise ValueError("counts_per_g must be 1024..16384 (+-2 to +-32 g), got %d" % counts_per_g)
+        self.odr_mhz = odr_mhz
+        self.counts_per_g = counts_per_g
+        # counts -> 1/512 g: |x| <= 32768 and mul <= 8192, so x*mul < 2^28.
+        self._mul = (512 << _UNIT_SHIFT) // counts_per_g
+        # One-pole smoothing factors in Q8, from the rate: alpha = 1 - exp(-2 pi fc / fs).
+        self._a_lp = (self._alpha_q16(LP_MHZ) + 128) >> 8  # Q8
+        self._a_dc = self._alpha_q16(DC_MHZ)  # Q16, < 2^11 at 25 Hz
+        fs = odr_mhz  # mHz
+        # Periods in samples (Q8) from physiology.
+        self._iv_min_q = fs * 1536 // 100 // SPM_MAX
+        self._iv_max_q = fs * 1536 // 100 // SPM_MIN
+        self._stop_q = STOP_MS * 256 // 1000 * fs // 1000  # < 2^30 for STOP_MS <= 8 s at 500 Hz
+        self._win_q = (_CAD_WIN_MS * 256 // 1000) * fs // 1000
+        # spm*100 = _k_cad / interval_q8  (1536 * 500000 < 2^30)
+        self._k_cad = 1536 * odr_mhz
+        # Group delay of the two low-pass poles, 2/(2 pi fc) = 64 ms, in Q8 samples.
+        self._delay_q = DELAY_MS * 256 * (fs // 1000) // 1000
+        self._t_hist = [0] * HIST  # step contact times (sample clock, Q8 offset below)
+        self._iv = [0] * HIST  # scratch for the median: allocated once
+        self._out = [0] * HIST  # lags of the steps released by the last feed()
+        self.reset()
+
+    def _alpha_q16(self, fc_mhz):
+        # 1 - exp(-w), w = 2 pi fc / fs, by its series in integers: bit-identical on every port.
+        w = 6283 * fc_mhz // self.odr_mhz  # w in 1/1000
+        a = w - w * w // 2000 + (w * w // 1000) * w // 6000
+        return max(1, (a * 65536 + 500) // 1000)
+
+    def reset(self):
+        self._nq = 0  # sample clock in Q8 (1/256 sample), wraps at 2^30
+        self._lp1 = -1  # low-pass states, Q2 of e; -1 = not started
+        self._lp2 = 0
+        self._dc = 0  # slow mean, Q4 of e
+        self._dc_k = 0  # samples averaged so far, while the mean is still settling
+        self._prev = 0  # previous filtered value
+        self._decay_n = 0
+        self._amp = 0  # typical hump height (peak - valley) of the filtered value
+        self._hi = 0  # Schmitt trigger: 0 = armed (below), 1 = above
+        self._peak = 0
+        self._valley = 0
+        self._nh = 0  # candidates recorded in _t_hist
+        self._in_gait = 0
+        self._held = 0  # candidates held by the gate, not yet released
+        self._cad = 0
+        self._inst = 0
+        self._n_out = 0
+
+    # --- public API -------------------------------------------------------------------------
+    def in_gait(self):
+        return self._in_gait == 1
+
+    def cadence_x100(self):
+        return self._cad
+
+    def inst_x100(self):
+        return self._inst
+
+    def lag_q8(self, i):
+        """Lag of released step i behind the sample passed to the last feed(), in 1/256 samples."""
+        return self._out[i]
+
+    @micropython.native
+    def feed(self, x, y, z):
+        """One sample of raw counts; returns how many steps this sample confirmed."""
+        self._n_out = 0
+        nq = (self._nq + _ONE_Q) & _TIME_MASK
+        self._nq = nq
+        mul = self._mul
+        # Axis in 1/512 g: |xu| <= 16384 because counts_per_g >= 1024; the squares sum < 2^30.
+        xu = (x * mul) >> _UNIT_SHIFT
+        yu = (y * mul) >> _UNIT_SHIFT
+        zu = (z * mul) >> _UNIT_SHIFT
+        e = (xu * xu + yu * yu + zu * zu) >> 8  # 1/1024 g^2
+        if e > _E_MAX:
+            e = _E_MAX  # 32 g: past any real gait, keeps every stage below 2^30
+        if self._lp1 < 0:  # start the filters settled on the first sample
+            self._lp1 = e << 2
+            self._lp2 = e << 2
+            self._dc = e << 4
+        a = self._a_lp
+        # Q2 states < 2^22, alpha Q8 < 2^8: products < 2^30
+        lp1 = self._lp1
+        lp1 += (((e << 2) - lp1) * a) >> 8
+        lp2 = self._lp2
+        lp2 += ((lp1 - lp2) * a) >> 8
+        self._lp1 = lp1
+        self._lp2 = lp2
+        # slow mean: a running average until it has seen one time constant, then exponential,
+        # so a start mid-stride settles in a second or two instead of half a minute
+        a = self._a_dc
+        k = self._dc_k
+        if k < 65536:
+            k += 1
+            self._dc_k = k
+            w = 4096 if k < 16 else 65536 // k  # <= 2^12 keeps the product below 2^30
+            if w > a:
+                a = w
+            else:
+                self._dc_k = 65536
+        dc = self._dc
+        dc += ((((lp2 << 2) - dc) >> 6) * a) >> 10  # Q4 < 2^24; (diff >> 6) * a < 2^18 * 2^12
+        self._dc = dc
+        f = lp2 - (dc >> 2)  # Q2 of e, zero-mean
+        self._detect(f, nq)
+        self._prev = f
+        return self._n_out
+    # --- stages -----------------------------------------------------------------------------
+    @micropython.native
+    def _detect(self, f, nq):
+        amp = self._amp
+        if amp < _AMP_FLOOR:
+            amp = _AMP_FLOOR
+        thr = amp >> 3  # hysteresis band +-amp/8 around the mean: the weaker foot still crosses
+        prev = self._prev
+        if self._hi == 0:
+            if f < self._valley:
+                self._valley = f
+            if f >= thr > prev:
+                self._hi = 1
+                self._peak = f
+                self._candidate(nq, (nq - self._frac(prev, f, thr)) & _TIME_MASK)
+        else:
+            if f > self._peak:
+                self._peak = f
+            if f < -thr:
+                self._hi = 0
+                h = self._peak - self._valley  # < 2^23
+                self._amp += (h - self._amp) >> 2
+                self._valley = f
+        d = self._decay_n + 1
+        if d >= 16:  # every 16 samples: let a quieter gait through
+            d = 0
+            self._amp -= self._amp >> 4
+        self._decay_n = d
+        self._timeout(nq)
+
+    def _frac(self, f0, f1, lvl):
+        # how far (Q8 samples) behind this sample the signal crossed lvl
+        d = f1 - f0
+        a = f1 - lvl
+        while d > (1 << 20):
+            d >>= 4
+            a >>= 4
+        if d <= 0:
+            return 0
+        return (a << 8) // d
+
+    def _candidate(self, nq, cross_q):
+        # contact: the rising crossing, less the filter's group delay and the rise time
+        tc = (cross_q - self._delay_q) & _TIME_MASK
+        h = self._t_hist
+        k = self._nh
+        if k > 0:
+            iv = (tc - h[(k - 1) & _HMASK]) & _TIME_MASK
+            lim = self._iv_min_q
+            if self._cad > 0:
+                m = (self._k_cad // self._cad) * 45 // 100
+                if m > lim:
+                    lim = m
+            if iv < lim:
+                return  # a second hump of the same step
+        h[k & _HMASK] = tc
+        self._nh = k + 1
+        if self._in_gait:
+            self._release(nq, tc)
+            self._cadence()
+            return
+        if self._held < GATE_STEPS:
+            self._held += 1
+        if self._held >= GATE_STEPS and self._steady(GATE_STEPS):
+            self._in_gait = 1
+            for j in range(GATE_STEPS - 1, -1, -1):
+                self._release(nq, h[(k - j) & _HMASK])
+            self._held = 0
+            self._cadence()
+
+    def _steady(self, m):
+        # the last m candidates have m-1 intervals within the cadence range and within +-30 % of
+        # their median
+        h = self._t_hist
+        k = self._nh - 1
+        iv = self._iv
+        for j in range(m - 1):
+            d = (h[(k - j) & _HMASK] - h[(k - j - 1) & _HMASK]) & _TIME_MASK
+            if d < self._iv_min_q or d > self._iv_max_q:
+                return False
+            iv[j] = d
+        med = self._median(iv, m - 1)
+        lo = med - (med * 3) // 10
+        hi = med + (med * 3) // 10
+        for j in range(m - 1):
+            if iv[j] < lo or iv[j] > hi:
+                return False
+        return True
+
+    def _release(self, nq, tc):
+        if self._n_out < HIST:
+            self._out[self._n_out] = (nq - tc) & _TIME_MASK
+            self._n_out += 1
+
+    def _median(self, a, m):
+        # insertion sort of a[0:m] in place: m <= HIST, no allocation
+        for i in range(1, m):
+            v = a[i]
+            j = i - 1
+            while j >= 0 and a[j] > v:
+                a[j + 1] = a[j]
+                j -= 1
+            a[j + 1] = v
+        return a[m >> 1] if m & 1 else (a[(m >> 1) - 1] + a[m >> 1]) >> 1
+
+    def _cadence(self):
+        # Intervals of up to _CAD_MAX_IV recent steps within the window, newest first.
+        h = self._t_hist
+        k = self._nh - 1
+        iv = self._iv
+        m = 0
+        span = 0
+        top = self._nh - 1
+        if top > _CAD_MAX_IV:
+            top = _CAD_MAX_IV
+        while m < top:
+            d = (h[(k - m) & _HMASK] - h[(k - m - 1) & _HMASK]) & _TIME_MASK
+            if d > self._iv_max_q or (span + d > self._win_q and m >= _CAD_MIN_IV):
+                break
+            span += d
+            iv[m] = d
+            m += 1
+        if iv[0] <= self._iv_max_q:
+            self._inst = self._k_cad // iv[0]
+        if m == 0:
+            return
+        # An even count: left and right steps often differ, their pair does not.
+        if m > 2 and m & 1:
+            m -= 1
+        # The median classifies: an interval near twice it is a missed step (split it), one far
+        # shorter is a doubled step (drop it); the mean of the rest gives the resolution.
+        tot = 0
+        cnt = 0
+        for j in range(m):
+            self._iv[HIST - 1 - j] = iv[j]  # the median sorts iv in place: keep a copy
+        med = self._median(iv, m)
+        for j in range(m):
+            d = self._iv[HIST - 1 - j]
+            if d > (med * 17) // 10:
+                cnt += (d + (med >> 1)) // med
+                tot += d
+            elif d >= (med * 6) // 10:
+                cnt += 1
+                tot += d
+        if cnt > 0:
+            self._cad = self._k_cad // (tot // cnt)
+
+    def _timeout(self, nq):
+        if self._nh == 0 or (not self._in_gait and self._held == 0):
+            return
+        gap = (nq - self._t_hist[(self._nh - 1) & _HMASK]) & _TIME_MASK
+        if self._in_gait:
+            if gap > self._stop_q:  # stopped: the display drops to 0, a new bout must pass the gate
+                self._in_gait = 0
+                self._held = 0
+                self._cad = 0
+                self._inst = 0
+        elif gap > self._iv_max_q:
+            self._held = 0

@@ -1,0 +1,129 @@
+"""Hypothesis properties of the detection core on CPython."""
+import math
+from array import array
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pod.core.detector import StepDetector
+from pod.core.replay import EV_CADENCE, EV_STEP
+
+from detector_helpers import CPG, ODR_HZ, gait, run, step_times
+
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_constructor_rejects_bad_config():
+    with pytest.raises(ValueError, match="odr_mhz"):
+        StepDetector(odr_mhz=10000)
+    with pytest.raises(ValueError, match="counts_per_g"):
+        StepDetector(counts_per_g=100)
+
+
+@FAST
+@given(st.lists(st.integers(1, 300), min_size=1, max_size=40))
+def test_chunking_does_not_change_events(chunks):
+    sig = gait(172, 12)
+    assert run(sig, chunks=chunks) == run(sig)
+
+
+def rotate(samples, yaw, pitch, roll):
+    cy, sy, cp, sp, cr, sr = (math.cos(yaw), math.sin(yaw), math.cos(pitch), math.sin(pitch),
+                              math.cos(roll), math.sin(roll))
+    r = [[cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr],
+         [sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr],
+         [-sp, cp * sr, cp * cr]]
+    out = array("h", bytes(len(samples) * 2))
+    for i in range(0, len(samples), 3):
+        v = samples[i:i + 3]
+        for a in range(3):
+            out[i + a] = int(round(sum(r[a][b] * v[b] for b in range(3))))
+    return out
+
+
+def same_steps(a, b, tol_samples=1.0, first_tol=4.0):
+    """Same steps, each within tol_samples. The very first step of a bout is timed before the
+    detector has seen a hump, against its absolute noise floor, so it alone gets first_tol."""
+    ta, tb = step_times(a), step_times(b)
+    return len(ta) == len(tb) and all(abs(x - y) <= (first_tol if i == 0 else tol_samples)
+                                      for i, (x, y) in enumerate(zip(ta, tb)))
+
+
+@FAST
+@given(st.floats(-math.pi, math.pi), st.floats(-math.pi, math.pi), st.floats(-math.pi, math.pi),
+       st.integers(80, 220))
+def test_rotation_invariant(yaw, pitch, roll, spm):
+    sig = gait(spm, 12)
+    base = run(sig)
+    assert len(step_times(base)) > 10
+    assert same_steps(run(rotate(sig, yaw, pitch, roll)), base)
+
+
+@FAST
+@given(st.floats(0.5, 2.0), st.integers(80, 220))
+def test_gain_invariant_within_range(gain, spm):
+    sig = gait(spm, 12)
+    scaled = array("h", [int(round(v * gain)) for v in sig])  # 1.8 g * 2 stays inside +-8 g
+    assert same_steps(run(scaled), run(sig))
+
+
+@FAST
+@given(st.integers(0, 1 << 30), st.integers(100, 200))
+def test_clock_offset_and_wrap_do_not_move_events(offset_q8, spm):
+    """The Q8 sample clock wraps at 2^30 (about 11 h at 104 Hz): lags must not notice."""
+    sig = gait(spm, 10)
+    det = StepDetector(odr_mhz=ODR_HZ * 1000, counts_per_g=CPG)
+    det._nq = offset_q8 & 0x3FFFFF00
+    assert run(sig, det=det) == run(sig)
+
+
+@FAST
+@given(st.integers(1, 400), st.integers(100, 200))
+def test_time_shift_moves_events_by_the_shift(shift, spm):
+    """The same walk starting `shift` samples later after standing still: every step moves by shift."""
+    a = gait(spm, 14, start_s=2.0)
+    b = a[:3] * shift + a  # the same standing sample, `shift` more times first
+    ta, tb = step_times(run(a)), step_times(run(b))
+    assert len(ta) == len(tb) > 10
+    assert all(abs((y - x) - shift) < 1e-9 for x, y in zip(ta, tb))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(60, 240))
+def test_periodic_gait_cadence_recovered(spm):
+    ev = run(gait(spm, 30))
+    cads = [v for k, i, v in ev if k == EV_CADENCE]
+    assert cads, "no cadence reported"
+    assert abs(cads[-1] / 100.0 - spm) <= 1.0
+    n_steps = len(step_times(ev))
+    expected = 30 * spm / 60.0
+    assert abs(n_steps - expected) <= 2
+
+
+@FAST
+@given(st.integers(0, 2**31 - 1), st.integers(1, 20))
+def test_stationary_noise_gives_no_steps(seed, noise_mg):
+    import random
+    rnd = random.Random(seed)
+    n = ODR_HZ * 20
+    sig = array("h", bytes(6 * n))
+    for i in range(n):
+        sig[3 * i] = int(rnd.gauss(0, noise_mg * CPG / 1000))
+        sig[3 * i + 1] = int(rnd.gauss(0, noise_mg * CPG / 1000))
+        sig[3 * i + 2] = CPG + int(rnd.gauss(0, noise_mg * CPG / 1000))
+    assert [e for e in run(sig) if e[0] == EV_STEP] == []
+
+
+@FAST
+@given(st.floats(0.3, 6.0), st.integers(1, 3), st.floats(1.0, 10.0))
+def test_single_bumps_give_no_steps(amp_g, n_bumps, at_s):
+    n = ODR_HZ * 15
+    sig = array("h", bytes(6 * n))
+    for i in range(n):
+        t = i / ODR_HZ
+        v = 1.0
+        for b in range(n_bumps):  # bumps more than 2 s apart: a tap, a knock, not a rhythm
+            v += amp_g * math.exp(-((t - at_s - 2.5 * b) / 0.04) ** 2)
+        sig[3 * i + 2] = int(min(32767, v * CPG))
+    assert [e for e in run(sig) if e[0] == EV_STEP] == []
