@@ -9,15 +9,27 @@ import click
 from . import __version__, commands
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Subcommands are the modules in commands/ (`live_ble.py` is `live-ble`), imported only when
+    used: `cadencepod detect` starts fast and does not pay for matplotlib or mpremote."""
+
+    def _modules(self):
+        return {m.name.replace("_", "-"): m.name for m in pkgutil.iter_modules(commands.__path__)}
+
+    def list_commands(self, ctx):
+        return sorted(self._modules())
+
+    def get_command(self, ctx, name):
+        mod = self._modules().get(name)
+        if mod is None:
+            return None
+        return importlib.import_module("%s.%s" % (commands.__name__, mod)).command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cadencepod")
 def cli():
     """Cadence pod host tools: detect, demo, pull, export, report, config."""
-
-
-for _info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-    _mod = importlib.import_module("%s.%s" % (commands.__name__, _info.name))
-    cli.add_command(_mod.command)
 
 
 def main(argv=None):

@@ -42,7 +42,7 @@ def rotate(samples, yaw, pitch, roll):
     return out
 
 
-def same_steps(a, b, tol_samples=1.0, first_tol=4.0):
+def same_steps(a, b, tol_samples=1.0, first_tol=6.0):
     """Same steps, each within tol_samples. The very first step of a bout is timed before the
     detector has seen a hump, against its absolute noise floor, so it alone gets first_tol."""
     ta, tb = step_times(a), step_times(b)

@@ -73,8 +73,10 @@ class StepDetector:
         self._a_dc = self._alpha_q16(DC_MHZ)  # Q16, < 2^11 at 25 Hz
         fs = odr_mhz  # mHz
         # Periods in samples (Q8) from physiology.
-        self._iv_min_q = fs * 1536 // 100 // SPM_MAX
-        self._iv_max_q = fs * 1536 // 100 // SPM_MIN
+        # accepted intervals reach a little past 60-240 spm, so a step timed a sample late or
+        # early at either end of the range still counts
+        self._iv_min_q = fs * 1536 // 100 // (SPM_MAX + 20)
+        self._iv_max_q = fs * 1536 // 100 // (SPM_MIN - 5)
         self._stop_q = STOP_MS * 256 // 1000 * fs // 1000  # < 2^30 for STOP_MS <= 8 s at 500 Hz
         self._win_q = (_CAD_WIN_MS * 256 // 1000) * fs // 1000
         # spm*100 = _k_cad / interval_q8  (1536 * 500000 < 2^30)
@@ -99,7 +101,6 @@ class StepDetector:
         self._dc = 0  # slow mean, Q4 of e
         self._dc_k = 0  # samples averaged so far, while the mean is still settling
         self._prev = 0  # previous filtered value
-        self._decay_n = 0
         self._amp = 0  # typical hump height (peak - valley) of the filtered value
         self._hi = 0  # Schmitt trigger: 0 = armed (below), 1 = above
         self._peak = 0
@@ -159,7 +160,7 @@ class StepDetector:
             k += 1
             self._dc_k = k
             w = 4096 if k < 16 else 65536 // k  # <= 2^12 keeps the product below 2^30
-            if w > a:
+            if w > 4 * a:  # half a second of plain average, then exponential
                 a = w
             else:
                 self._dc_k = 65536
@@ -181,7 +182,7 @@ class StepDetector:
         if self._hi == 0:
             if f < self._valley:
                 self._valley = f
-            if f >= thr > prev:
+            if f >= thr:  # armed by the last dip, so the level moving cannot skip a crossing
                 self._hi = 1
                 self._peak = f
                 self._candidate(nq, (nq - self._frac(prev, f, thr)) & _TIME_MASK)
@@ -191,19 +192,20 @@ class StepDetector:
             if f < -thr:
                 self._hi = 0
                 h = self._peak - self._valley  # < 2^23
-                self._amp += (h - self._amp) >> 2
+                if self._amp < _AMP_FLOOR:
+                    self._amp = h  # the first hump sets the scale at once
+                else:
+                    self._amp += (h - self._amp) >> 2
                 self._valley = f
-        d = self._decay_n + 1
-        if d >= 16:  # every 16 samples: let a quieter gait through
-            d = 0
-            self._amp -= self._amp >> 4
-        self._decay_n = d
+        self._amp -= self._amp >> 8  # a quieter gait still gets through after a few seconds
         self._timeout(nq)
 
     def _frac(self, f0, f1, lvl):
         # how far (Q8 samples) behind this sample the signal crossed lvl
         d = f1 - f0
         a = f1 - lvl
+        if a > d:  # the level moved past the previous sample: the crossing is this sample
+            a = d
         while d > (1 << 20):
             d >>= 4
             a >>= 4
