@@ -42,16 +42,21 @@ _E_MAX = const(0xFFFFF)
 # --- tuning (physiology, not any one recording) --------------------------------------------
 SPM_MIN = const(60)
 SPM_MAX = const(240)
-LP_MHZ = const(5000)  # low-pass: passes 240 spm (4 Hz), drops impact ringing
+LP_MHZ = const(5000)  # low-pass before the rhythm is known: passes 240 spm (4 Hz)
+LP_PER_STEP_X10 = const(23)  # in a bout: cutoff 2.3 x the step rate, keeps the rise sharp when running
+LP_MIN_MHZ = const(3500)  # and drops the sub-peaks of a walking step
+LP_MAX_MHZ = const(8000)
+RISE_MS = const(50)  # from the foot contact to the filtered signal's crossing, less the group delay
 DC_MHZ = const(80)  # slow mean: gravity and posture
-DELAY_MS = const(14)  # filter group delay (64 ms) less the rise to the crossing (50 ms)
+REFRACTORY_MAX_MS = const(330)
 STOP_MS = const(2500)  # no step for this long: stopped
 GATE_STEPS = const(4)  # candidates with a steady rhythm needed to start a bout
+GATE_TOL_PCT = const(30)  # how steady: each interval within this of their median
 HIST = const(32)  # step times kept for the gate and cadence (power of two)
 _HMASK = const(31)
-_CAD_WIN_MS = const(5000)  # cadence median window: reacts within half of it
+_CAD_WIN_MS = const(6000)  # cadence median window: reacts within half of it
 _CAD_MIN_IV = const(3)
-_CAD_MAX_IV = const(8)
+_CAD_MAX_IV = const(12)
 
 
 class StepDetector:
@@ -69,7 +74,6 @@ class StepDetector:
         # counts -> 1/512 g: |x| <= 32768 and mul <= 8192, so x*mul < 2^28.
         self._mul = (512 << _UNIT_SHIFT) // counts_per_g
         # One-pole smoothing factors in Q8, from the rate: alpha = 1 - exp(-2 pi fc / fs).
-        self._a_lp = (self._alpha_q16(LP_MHZ) + 128) >> 8  # Q8
         self._a_dc = self._alpha_q16(DC_MHZ)  # Q16, < 2^11 at 25 Hz
         fs = odr_mhz  # mHz
         # Periods in samples (Q8) from physiology.
@@ -77,13 +81,15 @@ class StepDetector:
         # early at either end of the range still counts
         self._iv_min_q = fs * 1536 // 100 // (SPM_MAX + 20)
         self._iv_max_q = fs * 1536 // 100 // (SPM_MIN - 5)
+        self._refr_max_q = REFRACTORY_MAX_MS * 256 // 1000 * fs // 1000
         self._stop_q = STOP_MS * 256 // 1000 * fs // 1000  # < 2^30 for STOP_MS <= 8 s at 500 Hz
         self._win_q = (_CAD_WIN_MS * 256 // 1000) * fs // 1000
         # spm*100 = _k_cad / interval_q8  (1536 * 500000 < 2^30)
         self._k_cad = 1536 * odr_mhz
         # Group delay of the two low-pass poles, 2/(2 pi fc) = 64 ms, in Q8 samples.
-        self._delay_q = DELAY_MS * 256 * (fs // 1000) // 1000
         self._t_hist = [0] * HIST  # step contact times (sample clock, Q8 offset below)
+        self._h_hist = [0] * HIST  # their hump heights, once each hump has passed
+        self._iv2 = [0] * HIST
         self._iv = [0] * HIST  # scratch for the median: allocated once
         self._out = [0] * HIST  # lags of the steps released by the last feed()
         self.reset()
@@ -94,7 +100,18 @@ class StepDetector:
         a = w - w * w // 2000 + (w * w // 1000) * w // 6000
         return max(1, (a * 65536 + 500) // 1000)
 
+    def _set_lp(self, fc_mhz):
+        # The cutoff follows the cadence; the contact is the crossing less the two poles' group
+        # delay, 2 / (2 pi fc), plus the rise time it already includes.
+        self._lp_mhz = fc_mhz
+        self._a_lp = (self._alpha_q16(fc_mhz) + 128) >> 8  # Q8
+        delay_ms = 318310 // fc_mhz - RISE_MS
+        if delay_ms < 0:  # a contact is never after the crossing that found it
+            delay_ms = 0
+        self._delay_q = delay_ms * 256 * (self.odr_mhz // 1000) // 1000
+
     def reset(self):
+        self._set_lp(LP_MHZ)
         self._nq = 0  # sample clock in Q8 (1/256 sample), wraps at 2^30
         self._lp1 = -1  # low-pass states, Q2 of e; -1 = not started
         self._lp2 = 0
@@ -106,6 +123,7 @@ class StepDetector:
         self._peak = 0
         self._valley = 0
         self._nh = 0  # candidates recorded in _t_hist
+        self._slot = -1  # history index of the candidate whose hump is still rising
         self._in_gait = 0
         self._held = 0  # candidates held by the gate, not yet released
         self._cad = 0
@@ -192,6 +210,9 @@ class StepDetector:
             if f < -thr:
                 self._hi = 0
                 h = self._peak - self._valley  # < 2^23
+                if self._slot >= 0:  # the hump of a recorded candidate: keep its height
+                    self._h_hist[self._slot & _HMASK] = h
+                    self._slot = -1
                 if self._amp < _AMP_FLOOR:
                     self._amp = h  # the first hump sets the scale at once
                 else:
@@ -222,12 +243,18 @@ class StepDetector:
             iv = (tc - h[(k - 1) & _HMASK]) & _TIME_MASK
             lim = self._iv_min_q
             if self._cad > 0:
+                # refractory: most of a step, but never so long that a cadence locked at half
+                # (every other step missed) would keep rejecting the missing steps
                 m = (self._k_cad // self._cad) * 45 // 100
+                if m > self._refr_max_q:
+                    m = self._refr_max_q
                 if m > lim:
                     lim = m
             if iv < lim:
                 return  # a second hump of the same step
         h[k & _HMASK] = tc
+        self._h_hist[k & _HMASK] = 0
+        self._slot = k
         self._nh = k + 1
         if self._in_gait:
             self._release(nq, tc)
@@ -237,9 +264,26 @@ class StepDetector:
             self._held += 1
         if self._held >= GATE_STEPS and self._steady(GATE_STEPS):
             self._in_gait = 1
-            for j in range(GATE_STEPS - 1, -1, -1):
-                self._release(nq, h[(k - j) & _HMASK])
             self._held = 0
+            # Release the held steps with their own contact times. A held hump far smaller than
+            # its neighbours is the sway before the first step, not a step: drop it, from the
+            # history too, so the cadence does not see it.
+            hh = self._h_hist
+            top = 0
+            for j in range(1, GATE_STEPS):
+                if hh[(k - j) & _HMASK] > top:
+                    top = hh[(k - j) & _HMASK]
+            w = k - GATE_STEPS + 1
+            for j in range(GATE_STEPS - 1, -1, -1):
+                i = (k - j) & _HMASK
+                if j > 0 and hh[i] * 4 < top:
+                    continue
+                h[w & _HMASK] = h[i]
+                hh[w & _HMASK] = hh[i]
+                w += 1
+                self._release(nq, h[i])
+            self._slot = w - 1
+            self._nh = w
             self._cadence()
 
     def _steady(self, m):
@@ -254,8 +298,8 @@ class StepDetector:
                 return False
             iv[j] = d
         med = self._median(iv, m - 1)
-        lo = med - (med * 3) // 10
-        hi = med + (med * 3) // 10
+        lo = med - (med * GATE_TOL_PCT) // 100
+        hi = med + (med * GATE_TOL_PCT) // 100
         for j in range(m - 1):
             if iv[j] < lo or iv[j] > hi:
                 return False
@@ -298,26 +342,45 @@ class StepDetector:
             self._inst = self._k_cad // iv[0]
         if m == 0:
             return
-        # An even count: left and right steps often differ, their pair does not.
-        if m > 2 and m & 1:
-            m -= 1
-        # The median classifies: an interval near twice it is a missed step (split it), one far
-        # shorter is a doubled step (drop it); the mean of the rest gives the resolution.
-        tot = 0
-        cnt = 0
+        # The median classifies: an interval near twice it is a missed step, so it counts as two;
+        # one far shorter is a doubled step, merged into the next. The cadence is the median of
+        # the cleaned intervals, which a single wrong step cannot move.
+        cp = self._iv2
         for j in range(m):
-            self._iv[HIST - 1 - j] = iv[j]  # the median sorts iv in place: keep a copy
-        med = self._median(iv, m)
+            cp[j] = iv[j]
+        med = self._median(cp, m)
+        c = 0
+        carry = 0
         for j in range(m):
-            d = self._iv[HIST - 1 - j]
+            d = iv[j] + carry
+            carry = 0
+            if d < (med * 6) // 10:
+                carry = d
+                continue
+            r = 1
             if d > (med * 17) // 10:
-                cnt += (d + (med >> 1)) // med
-                tot += d
-            elif d >= (med * 6) // 10:
-                cnt += 1
-                tot += d
-        if cnt > 0:
-            self._cad = self._k_cad // (tot // cnt)
+                r = (d + (med >> 1)) // med
+            while r > 0 and c < HIST:
+                cp[c] = d // r
+                c += 1
+                r -= 1
+        if c > 0:
+            # interquartile mean: the middle half of the sorted intervals, so left/right
+            # alternation averages out while the tails (turns, stumbles) are ignored
+            self._median(cp, c)  # sorts cp[0:c]
+            lo = c >> 2
+            hi = c - lo
+            tot = 0
+            for j in range(lo, hi):
+                tot += cp[j]
+            self._cad = self._k_cad // (tot // (hi - lo))
+            fc = self._cad // 6 * LP_PER_STEP_X10 // 10  # spm*100 / 6 = step rate in mHz
+            if fc < LP_MIN_MHZ:
+                fc = LP_MIN_MHZ
+            elif fc > LP_MAX_MHZ:
+                fc = LP_MAX_MHZ
+            if fc - self._lp_mhz > 250 or self._lp_mhz - fc > 250:
+                self._set_lp(fc)
 
     def _timeout(self, nq):
         if self._nh == 0 or (not self._in_gait and self._held == 0):
@@ -326,6 +389,7 @@ class StepDetector:
         if self._in_gait:
             if gap > self._stop_q:  # stopped: the display drops to 0, a new bout must pass the gate
                 self._in_gait = 0
+                self._set_lp(LP_MHZ)
                 self._held = 0
                 self._cad = 0
                 self._inst = 0
