@@ -38,15 +38,18 @@ _UNIT_SHIFT = const(14)
 _AMP_FLOOR = const(960)  # 0.24 g^2 in Q2: thresholds at +-0.03 g^2 stay above sensor noise  # axis counts * mul >> 14 gives units of 1/512 g
 _TIME_MASK = const(0x3FFFFFFF)  # Q8 sample clock wraps at 2^30 (11 h at 104 Hz): use differences
 _E_MAX = const(0xFFFFF)
+_HALF = const(0x20000000)  # a clock difference above this is negative
 
 # --- tuning (physiology, not any one recording) --------------------------------------------
 SPM_MIN = const(60)
 SPM_MAX = const(240)
-LP_MHZ = const(5000)  # low-pass before the rhythm is known: passes 240 spm (4 Hz)
+LP_MHZ = const(6000)  # low-pass before the rhythm is known: passes 240 spm (4 Hz)
 LP_PER_STEP_X10 = const(23)  # in a bout: cutoff 2.3 x the step rate, keeps the rise sharp when running
 LP_MIN_MHZ = const(3500)  # and drops the sub-peaks of a walking step
-LP_MAX_MHZ = const(8000)
-RISE_MS = const(50)  # from the foot contact to the filtered signal's crossing, less the group delay
+LP_MAX_MHZ = const(6000)
+RISE_MS = const(50)  # walking: contact to the filtered hump's mean crossing, less the group delay
+ONSET_MS = const(50)  # running: contact to the filtered hump's onset, less the group delay
+RUN_SPM = const(140)  # above this a bout is running
 DC_MHZ = const(80)  # slow mean: gravity and posture
 REFRACTORY_MAX_MS = const(330)
 STOP_MS = const(2500)  # no step for this long: stopped
@@ -88,6 +91,7 @@ class StepDetector:
         self._k_cad = 1536 * odr_mhz
         # Group delay of the two low-pass poles, 2/(2 pi fc) = 64 ms, in Q8 samples.
         self._t_hist = [0] * HIST  # step contact times (sample clock, Q8 offset below)
+        self._r_hist = [0] * HIST  # their contact times by the running rule
         self._h_hist = [0] * HIST  # their hump heights, once each hump has passed
         self._iv2 = [0] * HIST
         self._iv = [0] * HIST  # scratch for the median: allocated once
@@ -105,10 +109,12 @@ class StepDetector:
         # delay, 2 / (2 pi fc), plus the rise time it already includes.
         self._lp_mhz = fc_mhz
         self._a_lp = (self._alpha_q16(fc_mhz) + 128) >> 8  # Q8
-        delay_ms = 318310 // fc_mhz - RISE_MS
-        if delay_ms < 0:  # a contact is never after the crossing that found it
-            delay_ms = 0
-        self._delay_q = delay_ms * 256 * (self.odr_mhz // 1000) // 1000
+        gd_ms = 318310 // fc_mhz
+        self._delay_q = self._ms_q(gd_ms - RISE_MS)
+        self._delay_on_q = self._ms_q(gd_ms - ONSET_MS)
+
+    def _ms_q(self, ms):
+        return ms * 256 * (self.odr_mhz // 1000) // 1000
 
     def reset(self):
         self._set_lp(LP_MHZ)
@@ -123,6 +129,9 @@ class StepDetector:
         self._peak = 0
         self._valley = 0
         self._nh = 0  # candidates recorded in _t_hist
+        self._on_q = 0
+        self._gate_iv_q = 0
+        self._on_ok = 0
         self._slot = -1  # history index of the candidate whose hump is still rising
         self._in_gait = 0
         self._held = 0  # candidates held by the gate, not yet released
@@ -200,10 +209,30 @@ class StepDetector:
         if self._hi == 0:
             if f < self._valley:
                 self._valley = f
+            # the rise's onset: where it last left the valley (valley + amp/8), timed to a
+            # fraction of a sample; the crossing of the mean + amp/8 then confirms the step
+            lvl = self._valley + (amp >> 3)
+            if f > lvl and prev <= lvl:
+                self._on_q = (nq - self._frac(prev, f, lvl)) & _TIME_MASK
+                self._on_ok = 1
+            elif f <= lvl:
+                self._on_ok = 0
             if f >= thr:  # armed by the last dip, so the level moving cannot skip a crossing
                 self._hi = 1
                 self._peak = f
-                self._candidate(nq, (nq - self._frac(prev, f, thr)) & _TIME_MASK)
+                cross_q = (nq - self._frac(prev, f, thr)) & _TIME_MASK
+                # Running has a flight phase: the load, and the hump, start at the contact. In
+                # walking the trunk already rises before the heel strikes, later in the hump.
+                walk_q = (cross_q - self._delay_q) & _TIME_MASK
+                run_q = walk_q
+                if self._on_ok:
+                    run_q = (self._on_q - self._delay_on_q) & _TIME_MASK
+                # a contact is never after the sample that found it
+                if (nq - walk_q) & _TIME_MASK > _HALF:
+                    walk_q = nq
+                if (nq - run_q) & _TIME_MASK > _HALF:
+                    run_q = nq
+                self._candidate(nq, walk_q, run_q)
         else:
             if f > self._peak:
                 self._peak = f
@@ -216,7 +245,7 @@ class StepDetector:
                 if self._amp < _AMP_FLOOR:
                     self._amp = h  # the first hump sets the scale at once
                 else:
-                    self._amp += (h - self._amp) >> 2
+                    self._amp += (h - self._amp) >> 1
                 self._valley = f
         self._amp -= self._amp >> 8  # a quieter gait still gets through after a few seconds
         self._timeout(nq)
@@ -234,9 +263,9 @@ class StepDetector:
             return 0
         return (a << 8) // d
 
-    def _candidate(self, nq, cross_q):
-        # contact: the rising crossing, less the filter's group delay and the rise time
-        tc = (cross_q - self._delay_q) & _TIME_MASK
+    def _candidate(self, nq, walk_q, run_q):
+        # both contact estimates are kept until the bout's gait is known
+        tc = run_q if self._cad >= RUN_SPM * 100 else walk_q
         h = self._t_hist
         k = self._nh
         if k > 0:
@@ -253,6 +282,7 @@ class StepDetector:
             if iv < lim:
                 return  # a second hump of the same step
         h[k & _HMASK] = tc
+        self._r_hist[k & _HMASK] = run_q
         self._h_hist[k & _HMASK] = 0
         self._slot = k
         self._nh = k + 1
@@ -273,12 +303,13 @@ class StepDetector:
             for j in range(1, GATE_STEPS):
                 if hh[(k - j) & _HMASK] > top:
                     top = hh[(k - j) & _HMASK]
+            running = self._gate_iv_q <= self._k_cad // (RUN_SPM * 100)
             w = k - GATE_STEPS + 1
             for j in range(GATE_STEPS - 1, -1, -1):
                 i = (k - j) & _HMASK
                 if j > 0 and hh[i] * 4 < top:
                     continue
-                h[w & _HMASK] = h[i]
+                h[w & _HMASK] = self._r_hist[i] if running else h[i]
                 hh[w & _HMASK] = hh[i]
                 w += 1
                 self._release(nq, h[i])
@@ -298,6 +329,7 @@ class StepDetector:
                 return False
             iv[j] = d
         med = self._median(iv, m - 1)
+        self._gate_iv_q = med
         lo = med - (med * GATE_TOL_PCT) // 100
         hi = med + (med * GATE_TOL_PCT) // 100
         for j in range(m - 1):
