@@ -38,7 +38,8 @@ _UNIT_SHIFT = const(14)
 _AMP_FLOOR = const(960)  # 0.24 g^2 in Q2: thresholds at +-0.03 g^2 stay above sensor noise  # axis counts * mul >> 14 gives units of 1/512 g
 _TIME_MASK = const(0x3FFFFFFF)  # Q8 sample clock wraps at 2^30 (11 h at 104 Hz): use differences
 _E_MAX = const(0xFFFFF)
-_HALF = const(0x20000000)  # a clock difference above this is negative
+_HALF = const(0x20000000)
+_RUN_HUMP = const(3072)  # 0.75 g^2 in Q2: the smallest hump of a running step at the waist  # a clock difference above this is negative
 
 # --- tuning (physiology, not any one recording) --------------------------------------------
 SPM_MIN = const(60)
@@ -335,6 +336,12 @@ class StepDetector:
         for j in range(m - 1):
             if iv[j] < lo or iv[j] > hi:
                 return False
+        if med < self._k_cad // (RUN_SPM * 100):
+            # A running rhythm needs running impacts: at the waist every stride lands with more
+            # than RUN_HUMP. A fast, weak rhythm is shuffling, handling or a vehicle.
+            for j in range(1, m):
+                if self._h_hist[(k - j) & _HMASK] < _RUN_HUMP:
+                    return False
         return True
 
     def _release(self, nq, tc):
@@ -396,16 +403,15 @@ class StepDetector:
                 cp[c] = d // r
                 c += 1
                 r -= 1
+        if c > 1:
+            # median of the stride times (two neighbouring intervals): left and right steps often
+            # differ, their sum does not; the median ignores a turn or a stumble
+            for j in range(c - 1):
+                iv[j] = cp[j] + cp[j + 1]
+            self._cad = self._k_cad // (self._median(iv, c - 1) >> 1)
+        elif c == 1:
+            self._cad = self._k_cad // cp[0]
         if c > 0:
-            # interquartile mean: the middle half of the sorted intervals, so left/right
-            # alternation averages out while the tails (turns, stumbles) are ignored
-            self._median(cp, c)  # sorts cp[0:c]
-            lo = c >> 2
-            hi = c - lo
-            tot = 0
-            for j in range(lo, hi):
-                tot += cp[j]
-            self._cad = self._k_cad // (tot // (hi - lo))
             fc = self._cad // 6 * LP_PER_STEP_X10 // 10  # spm*100 / 6 = step rate in mHz
             if fc < LP_MIN_MHZ:
                 fc = LP_MIN_MHZ
