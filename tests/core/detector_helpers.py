@@ -9,8 +9,13 @@ ODR_HZ = 104
 CPG = 4096
 
 
-def gait(spm, seconds, amp_g=0.8, odr_hz=ODR_HZ, axis=(0.0, 0.0, 1.0), start_s=0.0):
-    """Gravity along `axis` plus one smooth hump per step (a vertical impact-like pulse)."""
+def gait(spm, seconds, amp_g=None, odr_hz=ODR_HZ, axis=(0.0, 0.0, 1.0), start_s=0.0):
+    """Gravity along `axis` plus one smooth hump per step (a vertical impact-like pulse).
+
+    The default hump is walking-sized below 140 spm and running-sized above (peaks of about
+    2.4 g at the waist, as in the treadmill recordings)."""
+    if amp_g is None:
+        amp_g = 0.8 if spm < 140 else 2.0
     n = int(seconds * odr_hz)
     period = 60.0 / spm
     out = array("h", bytes(6 * n))

@@ -50,7 +50,9 @@ LP_MIN_MHZ = const(3500)  # and drops the sub-peaks of a walking step
 LP_MAX_MHZ = const(6000)
 RISE_MS = const(50)  # walking: contact to the filtered hump's mean crossing, less the group delay
 ONSET_MS = const(50)  # running: contact to the filtered hump's onset, less the group delay
-RUN_SPM = const(140)  # above this a bout is running
+RUN_SPM = const(140)  # a bout starting above this is running...
+RUN_ENTER_SPM = const(150)  # ...and a walk turns into a run above this, a run into a walk below
+RUN_LEAVE_SPM = const(130)  # this: the contact rule does not flicker near the boundary
 DC_MHZ = const(80)  # slow mean: gravity and posture
 REFRACTORY_MAX_MS = const(330)
 STOP_MS = const(2500)  # no step for this long: stopped
@@ -132,6 +134,7 @@ class StepDetector:
         self._nh = 0  # candidates recorded in _t_hist
         self._on_q = 0
         self._gate_iv_q = 0
+        self._running = 0  # this bout is a run: contacts by the onset rule
         self._on_ok = 0
         self._slot = -1  # history index of the candidate whose hump is still rising
         self._in_gait = 0
@@ -213,11 +216,11 @@ class StepDetector:
             # the rise's onset: where it last left the valley (valley + amp/8), timed to a
             # fraction of a sample; the crossing of the mean + amp/8 then confirms the step
             lvl = self._valley + (amp >> 3)
-            if f > lvl and prev <= lvl:
+            if f <= lvl:
+                self._on_ok = 0  # still in the valley
+            elif self._on_ok == 0:  # just left it (a moving level cannot skip this)
                 self._on_q = (nq - self._frac(prev, f, lvl)) & _TIME_MASK
                 self._on_ok = 1
-            elif f <= lvl:
-                self._on_ok = 0
             if f >= thr:  # armed by the last dip, so the level moving cannot skip a crossing
                 self._hi = 1
                 self._peak = f
@@ -266,7 +269,7 @@ class StepDetector:
 
     def _candidate(self, nq, walk_q, run_q):
         # both contact estimates are kept until the bout's gait is known
-        tc = run_q if self._cad >= RUN_SPM * 100 else walk_q
+        tc = run_q if self._running else walk_q
         h = self._t_hist
         k = self._nh
         if k > 0:
@@ -305,6 +308,7 @@ class StepDetector:
                 if hh[(k - j) & _HMASK] > top:
                     top = hh[(k - j) & _HMASK]
             running = self._gate_iv_q <= self._k_cad // (RUN_SPM * 100)
+            self._running = 1 if running else 0
             w = k - GATE_STEPS + 1
             for j in range(GATE_STEPS - 1, -1, -1):
                 i = (k - j) & _HMASK
@@ -411,6 +415,11 @@ class StepDetector:
             self._cad = self._k_cad // (self._median(iv, c - 1) >> 1)
         elif c == 1:
             self._cad = self._k_cad // cp[0]
+        if self._running:
+            if self._cad < RUN_LEAVE_SPM * 100:
+                self._running = 0
+        elif self._cad > RUN_ENTER_SPM * 100:
+            self._running = 1
         if c > 0:
             fc = self._cad // 6 * LP_PER_STEP_X10 // 10  # spm*100 / 6 = step rate in mHz
             if fc < LP_MIN_MHZ:
