@@ -6,12 +6,18 @@ noted beside each stage). Runs unchanged on CPython and MicroPython.
 
 Signal chain (see docs/detector.md):
   1. squared magnitude of the acceleration: orientation-free, no sqrt, linear near 1 g;
-  2. two-pole low-pass (about 5 Hz), minus a slow mean (about 2 s): one hump per foot contact;
-  3. a Schmitt trigger whose levels follow the measured hump amplitude; a step candidate is the
-     rising crossing, timed to a fraction of a sample from where the rise left the valley;
-  4. a rhythm gate: a bout starts after GATE_STEPS candidates with consistent intervals, and
-     those held steps are then released with their true contact times; a long gap ends the bout;
-  5. cadence: median of recent intervals with outliers split or merged.
+  2. two-pole low-pass (6 Hz; lower for walking, following the cadence), minus a slow mean:
+     one hump per foot contact;
+  3. a Schmitt trigger at +-1/8 of the tracked hump height around the mean; each rising crossing
+     is a step candidate. Its contact time: running (a flight phase, the load starts at contact)
+     from where the rise left the valley; walking from the crossing; both less the filter delay,
+     to a fraction of a sample;
+  4. a rhythm gate: a bout starts after GATE_STEPS candidates with consistent intervals (and
+     running-sized impacts for a running rhythm); the held steps are then released with their
+     own contact times, minus any far smaller sway hump; STOP_MS without a step ends the bout;
+  5. cadence: recent intervals cleaned (one near twice the median counts as two, a far shorter
+     one is merged into the next), then the median stride time halved: left/right alternation
+     and a single wrong step cannot move it.
 
 Times inside are sample counts; a step is reported as its lag behind the sample that confirmed it,
 so the caller stamps it from the FIFO index, never from when the code ran.
@@ -32,35 +38,34 @@ except ImportError:  # CPython: const is the value, the code emitters are plain 
 
 
 # --- fixed-point formats -------------------------------------------------------------------
-_Q = const(8)  # time fractions in 1/256 sample
-_ONE_Q = const(256)
-_UNIT_SHIFT = const(14)
-_AMP_FLOOR = const(960)  # 0.24 g^2 in Q2: thresholds at +-0.03 g^2 stay above sensor noise  # axis counts * mul >> 14 gives units of 1/512 g
+_ONE_Q = const(256)  # times are in Q8: 1/256 sample
+_UNIT_SHIFT = const(14)  # axis counts * mul >> 14 gives units of 1/512 g
 _TIME_MASK = const(0x3FFFFFFF)  # Q8 sample clock wraps at 2^30 (11 h at 104 Hz): use differences
-_E_MAX = const(0xFFFFF)
-_HALF = const(0x20000000)
-_RUN_HUMP = const(3072)  # 0.75 g^2 in Q2: the smallest hump of a running step at the waist  # a clock difference above this is negative
+_HALF = const(0x20000000)  # a clock difference above this is negative
+_E_MAX = const(0xFFFFF)  # squared magnitude clamp, 32 g: past any gait, keeps stages below 2^30
+_AMP_FLOOR = const(960)  # 0.24 g^2 in Q2: thresholds at +-0.03 g^2 stay above sensor noise
+_RUN_HUMP = const(3072)  # 0.75 g^2 in Q2: the smallest hump of a running step at the waist
 
-# --- tuning (physiology, not any one recording) --------------------------------------------
+# --- tuning: physiology and signal processing, not any one recording ----------------------
 SPM_MIN = const(60)
 SPM_MAX = const(240)
-LP_MHZ = const(6000)  # low-pass before the rhythm is known: passes 240 spm (4 Hz)
-LP_PER_STEP_X10 = const(23)  # in a bout: cutoff 2.3 x the step rate, keeps the rise sharp when running
-LP_MIN_MHZ = const(3500)  # and drops the sub-peaks of a walking step
+LP_MHZ = const(6000)  # low-pass while the rhythm is unknown, and for running: passes 240 spm
+LP_PER_STEP_X10 = const(23)  # walking: cutoff 2.3 x the step rate drops a step's sub-peaks
+LP_MIN_MHZ = const(3500)
 LP_MAX_MHZ = const(6000)
-RISE_MS = const(50)  # walking: contact to the filtered hump's mean crossing, less the group delay
-ONSET_MS = const(50)  # running: contact to the filtered hump's onset, less the group delay
-RUN_SPM = const(140)  # a bout starting above this is running...
-RUN_ENTER_SPM = const(150)  # ...and a walk turns into a run above this, a run into a walk below
-RUN_LEAVE_SPM = const(130)  # this: the contact rule does not flicker near the boundary
 DC_MHZ = const(80)  # slow mean: gravity and posture
-REFRACTORY_MAX_MS = const(330)
+RISE_MS = const(50)  # walking: contact to the filtered hump's mean crossing, less group delay
+ONSET_MS = const(50)  # running: contact to the filtered hump's onset, less group delay
+RUN_SPM = const(140)  # a bout starting above this is running...
+RUN_ENTER_SPM = const(150)  # ...a walk becomes a run above this, a run a walk below
+RUN_LEAVE_SPM = const(130)  # this, so the contact rule does not flicker at the boundary
+REFRACTORY_MAX_MS = const(330)  # cap on the 45 %-of-a-step refractory: a half-rate lock breaks
 STOP_MS = const(2500)  # no step for this long: stopped
 GATE_STEPS = const(4)  # candidates with a steady rhythm needed to start a bout
 GATE_TOL_PCT = const(30)  # how steady: each interval within this of their median
 HIST = const(32)  # step times kept for the gate and cadence (power of two)
 _HMASK = const(31)
-_CAD_WIN_MS = const(6000)  # cadence median window: reacts within half of it
+_CAD_WIN_MS = const(6000)  # cadence window; the median moves within half of it (2 s running)
 _CAD_MIN_IV = const(3)
 _CAD_MAX_IV = const(12)
 
