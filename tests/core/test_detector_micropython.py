@@ -6,7 +6,7 @@ import pytest
 
 from cadencepod import recording
 from cadencepod.detect import events_cpython, events_micropython
-from conftest import FIXTURES
+from podtest import FIXTURES
 
 RECORDINGS = sorted(glob.glob(str(FIXTURES / "*" / "*.csv")))
 

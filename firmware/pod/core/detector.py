@@ -44,6 +44,8 @@ _TIME_MASK = const(0x3FFFFFFF)  # Q8 sample clock wraps at 2^30 (11 h at 104 Hz)
 _HALF = const(0x20000000)  # a clock difference above this is negative
 _E_MAX = const(0xFFFFF)  # squared magnitude clamp, 32 g: past any gait, keeps stages below 2^30
 _AMP_FLOOR = const(960)  # 0.24 g^2 in Q2: thresholds at +-0.03 g^2 stay above sensor noise
+_FBUF = const(128)  # filtered samples kept (power of two): a rise of 0.25 s at 500 Hz
+_SMASK = const(0x3FFFFF)  # sample index = Q8 clock >> 8, modulo 2^22
 _RUN_HUMP = const(3072)  # 0.75 g^2 in Q2: the smallest hump of a running step at the waist
 
 # --- tuning: physiology and signal processing, not any one recording ----------------------
@@ -99,6 +101,7 @@ class StepDetector:
         self._k_cad = 1536 * odr_mhz
         # Group delay of the two low-pass poles, 2/(2 pi fc) = 64 ms, in Q8 samples.
         self._t_hist = [0] * HIST  # step contact times (sample clock, Q8 offset below)
+        self._fb = [0] * _FBUF  # recent filtered samples, to re-time a held step
         self._r_hist = [0] * HIST  # their contact times by the running rule
         self._h_hist = [0] * HIST  # their hump heights, once each hump has passed
         self._iv2 = [0] * HIST
@@ -138,6 +141,7 @@ class StepDetector:
         self._valley = 0
         self._nh = 0  # candidates recorded in _t_hist
         self._on_q = 0
+        self._peak_q = 0
         self._gate_iv_q = 0
         self._running = 0  # this bout is a run: contacts by the onset rule
         self._on_ok = 0
@@ -204,6 +208,7 @@ class StepDetector:
         dc += ((((lp2 << 2) - dc) >> 6) * a) >> 10  # Q4 < 2^24; (diff >> 6) * a < 2^18 * 2^12
         self._dc = dc
         f = lp2 - (dc >> 2)  # Q2 of e, zero-mean
+        self._fb[(nq >> 8) & (_FBUF - 1)] = f
         self._detect(f, nq)
         self._prev = f
         return self._n_out
@@ -229,6 +234,7 @@ class StepDetector:
             if f >= thr:  # armed by the last dip, so the level moving cannot skip a crossing
                 self._hi = 1
                 self._peak = f
+                self._peak_q = nq
                 cross_q = (nq - self._frac(prev, f, thr)) & _TIME_MASK
                 # Running has a flight phase: the load, and the hump, start at the contact. In
                 # walking the trunk already rises before the heel strikes, later in the hump.
@@ -245,11 +251,14 @@ class StepDetector:
         else:
             if f > self._peak:
                 self._peak = f
+                self._peak_q = nq
             if f < -thr:
                 self._hi = 0
                 h = self._peak - self._valley  # < 2^23
                 if self._slot >= 0:  # the hump of a recorded candidate: keep its height
                     self._h_hist[self._slot & _HMASK] = h
+                    if not self._in_gait:  # still held: time it from its own hump
+                        self._retime(self._slot & _HMASK, h, nq)
                     self._slot = -1
                 if self._amp < _AMP_FLOOR:
                     self._amp = h  # the first hump sets the scale at once
@@ -258,6 +267,30 @@ class StepDetector:
                 self._valley = f
         self._amp -= self._amp >> 8  # a quieter gait still gets through after a few seconds
         self._timeout(nq)
+
+    def _retime(self, i, h, nq):
+        """Re-time held candidate i by the running rule from its own hump, now that its height h
+        is known: before a bout is confirmed the levels came from older humps or the noise floor.
+        (The walking rule's mean crossing barely depends on the height.)"""
+        run_q = self._back_cross(self._valley + (h >> 3), nq)
+        if run_q >= 0:
+            self._r_hist[i] = (run_q - self._delay_on_q) & _TIME_MASK
+
+    def _back_cross(self, lvl, nq):
+        # Walk back from the hump's peak through the recent filtered samples to where the rise
+        # crossed lvl; -1 when that is older than the buffer holds.
+        fb = self._fb
+        c = nq >> 8
+        s = self._peak_q >> 8
+        back = (c - s) & _SMASK
+        while back < _FBUF - 1:
+            f0 = fb[(s - 1) & (_FBUF - 1)]
+            if f0 <= lvl:
+                f1 = fb[s & (_FBUF - 1)]
+                return (nq - (back << 8) - self._frac(f0, f1, lvl)) & _TIME_MASK
+            s -= 1
+            back += 1
+        return -1
 
     def _frac(self, f0, f1, lvl):
         # how far (Q8 samples) behind this sample the signal crossed lvl
@@ -441,6 +474,7 @@ class StepDetector:
         if self._in_gait:
             if gap > self._stop_q:  # stopped: the display drops to 0, a new bout must pass the gate
                 self._in_gait = 0
+                self._running = 0
                 self._set_lp(LP_MHZ)
                 self._held = 0
                 self._cad = 0
