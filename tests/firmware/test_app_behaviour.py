@@ -1,0 +1,130 @@
+"""The app on the simulated pod in short scenarios: buttons, a missing IMU, a dead INT line, a broken
+config, safe mode. Each runs the compiled app (as flashed) for a few simulated seconds."""
+import json
+import pathlib
+
+import pytest
+from test_app_helpers import build_app, run_sim
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+RUN = ROOT / "tests" / "fixtures" / "sacrum-running-treadmill" / "trial00.csv"
+HEAP_KB = 256  # memory is test_app_session's job; these check behaviour
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    return build_app(tmp_path_factory.mktemp("app") / "build")
+
+
+def scenario(build, tmp_path, config=None, config_text=None, **settings):
+    fs = tmp_path / "fs"
+    fs.mkdir()
+    if config is not None:
+        (fs / "config.json").write_text(json.dumps(config))
+    if config_text is not None:
+        (fs / "config.json").write_text(config_text)
+    s = {"board": str(ROOT / "hardware" / "boards" / "sim.json"), "recording": str(RUN), "loop": True,
+         "preload": True, "start_us": (1 << 30) - 3_000_000, "events": "events.csv", "result": "result.json"}
+    s.update(settings)
+    (fs / "sim.json").write_text(json.dumps(s))
+    r = run_sim(build, fs, HEAP_KB, timeout=120)
+    out = r.stdout.decode() + r.stderr.decode()
+    assert r.returncode == 0, out
+    assert "Traceback" not in out, out
+    res = json.loads((fs / "result.json").read_text()) if (fs / "result.json").exists() else None
+    events = []
+    if (fs / "events.csv").exists():
+        for line in (fs / "events.csv").read_text().splitlines():
+            t, k, v = line.split(",")
+            events.append((int(t), k, v))
+    return out, res, events, fs
+
+
+def onsets(events, kind="buzzer", t0=0, t1=1 << 62):
+    return [t for t, k, v in events if k == kind and v != "0" and t0 <= t < t1]
+
+
+def session_log(fs):
+    from pod.core import logcodec
+
+    logs = sorted((fs / "logs").glob("*.cpl"))
+    return [logcodec.decode(p.read_bytes()) for p in logs]
+
+
+def test_buttons_start_nudge_switch_mode_and_stop(build, tmp_path):
+    # A click at 1 s starts; B click at 6 s: +5 spm; A hold at 11 s: output both -> haptic;
+    # B hold at 16 s: -5 spm; A click at 21 s stops.
+    presses = [[6.0, "b", 0.15], [11.0, "a", 1.2], [16.0, "b", 1.2]]
+    out, res, ev, fs = scenario(build, tmp_path, config={"target_spm": 170}, session=[1.0, 21.0],
+                                presses=presses, end_s=23)
+    buzz = onsets(ev, "buzzer")
+    motor = onsets(ev, "motor")
+    iv_before = [b - a for a, b in zip(buzz, buzz[1:], strict=False) if b < 6_000_000]
+    iv_after = [b - a for a, b in zip(buzz, buzz[1:], strict=False) if 7_000_000 < a and b < 11_000_000]
+    assert set(iv_before) <= {352941, 352942}  # 170 spm
+    assert set(iv_after) <= {342857, 342858}  # 175 spm
+    assert not onsets(ev, "buzzer", 12_200_000, 21_000_000)  # haptic only after the hold
+    assert onsets(ev, "motor", 12_200_000, 21_000_000)
+    m_after = [b - a for a, b in zip(motor, motor[1:], strict=False) if 17_500_000 < a and b < 21_000_000]
+    assert set(m_after) <= {352941, 352942}  # back to 170 after the B hold
+    assert not onsets(ev, "motor", 21_200_000) and not onsets(ev, "buzzer", 21_200_000)  # stopped
+    (log,) = session_log(fs)
+    kinds = [(e[1], e[2]) for e in log.events]
+    assert ("target", 175) in kinds and ("target", 170) in kinds and ("mode", 1) in kinds
+    assert json.loads((fs / "config.json").read_text())["target_spm"] == 170  # saved at stop
+
+
+def test_missing_imu_gives_metronome_only_with_led_code_and_retries(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, imu_missing=True, session=[1.0, 28.0], end_s=30,
+                                config={"imu_retry_s": 5})
+    assert "metronome-only" in out
+    assert res["imu_failures"] >= 5  # boot + a retry every 5 s
+    assert len(onsets(ev, "buzzer")) > 70  # the metronome keeps going
+    led_on = [t for t, k, v in ev if k == "led" and v == "1" and t > 2_000_000]
+    gaps = [b - a for a, b in zip(led_on, led_on[1:], strict=False)]
+    # error code 2: two blinks 400 ms apart, then a 1.5 s pause (LED steps at the 50 ms main loop)
+    assert gaps and all(abs(g - 400_000) <= 60_000 or abs(g - 1_650_000) <= 60_000 for g in gaps)
+    assert abs(sum(1 for g in gaps if g < 1_000_000) - sum(1 for g in gaps if g > 1_000_000)) <= 1
+    assert len(gaps) > 10
+    (log,) = session_log(fs)
+    assert any(k == "error" and "imu" in str(v) for _t, k, v in log.events)
+
+
+def test_dead_int_line_falls_back_to_polling(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, int_dead=True, session=[1.0, 20.0], end_s=21)
+    assert res["irqs"] == 0 and res["polls"] > 15
+    assert res["steps"] > 30  # ~2.9 steps/s while the session ran
+
+
+def test_broken_config_gives_defaults_and_a_warning(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, config_text='{"target_spm": 17', session=[1.0, 8.0],
+                                end_s=9)
+    assert "config.json is not valid JSON: using defaults" in out
+    buzz = onsets(ev, "buzzer")
+    assert {b - a for a, b in zip(buzz, buzz[1:], strict=False)} <= {352941, 352942}  # default 170
+
+
+def test_safe_mode_skips_the_app(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, safe_mode=True, session=[1.0], end_s=5)
+    assert "safe mode" in out
+    assert res is None and not onsets(ev, "buzzer")
+
+
+def test_repeated_crashes_end_in_safe_mode_not_a_boot_loop(build, tmp_path):
+    fs = tmp_path / "fs"
+    outs = []
+    for _ in range(4):
+        s = {"board": str(ROOT / "hardware" / "boards" / "sim.json"), "crash_at_s": 2.0, "end_s": 5}
+        fs.mkdir(exist_ok=True)
+        (fs / "sim.json").write_text(json.dumps(s))
+        r = run_sim(build, fs, HEAP_KB, timeout=60)
+        outs.append(r.stdout.decode() + r.stderr.decode())
+    assert all("injected crash" in o for o in outs[:3])
+    assert "safe mode: the app crashed 3 times" in outs[3] and "injected crash" not in outs[3]
+    (fs / "crashes").unlink()  # the user's fix
+    s["crash_at_s"] = None
+    s["end_s"] = 61
+    (fs / "sim.json").write_text(json.dumps(s))
+    (fs / "crashes").write_text("2")
+    r = run_sim(build, fs, HEAP_KB, timeout=60)
+    assert r.returncode == 0 and not (fs / "crashes").exists()  # 60 s of running clears the count
