@@ -28,7 +28,7 @@ demo: $(STAMP)
 	$(BIN)/cadencepod demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check firmware host_tools tests tools
+	$(BIN)/ruff check firmware host_tools tests tools hardware
 
 test: $(STAMP) sysdeps lint typecheck
 	$(BIN)/python -m pytest -q

@@ -27,7 +27,8 @@ def load_csv(path):
                 try:
                     vals = [float(v) for v in row[:4]]
                 except ValueError:
-                    raise PodError("%s line %d: not a number in %r" % (path, line_no, ",".join(row))) from None
+                    msg = "%s line %d: not a number in %r" % (path, line_no, ",".join(row))
+                    raise PodError(msg) from None
                 if len(vals) < 4:
                     raise PodError("%s line %d: expected 4 columns" % (path, line_no))
                 if t and vals[0] < t[-1]:
@@ -71,7 +72,7 @@ def to_counts(t, ax, ay, az, odr_hz=DEFAULT_ODR_HZ, counts_per_g=DEFAULT_COUNTS_
             i0 = i1 - 1
             w = 0.0 if t[i1] == t[i0] else (t1 - t[i0]) / (t[i1] - t[i0])
             w = min(max(w, 0.0), 1.0)
-            v = (ax[i0] + w * (ax[i1] - ax[i0]), ay[i0] + w * (ay[i1] - ay[i0]), az[i0] + w * (az[i1] - az[i0]))
+            v = tuple(c[i0] + w * (c[i1] - c[i0]) for c in (ax, ay, az))
         for a in range(3):
             q = int(round(v[a] * counts_per_g))
             out[3 * k + a] = -32768 if q < -32768 else (32767 if q > 32767 else q)

@@ -7,9 +7,9 @@ import json
 
 import pytest
 from cadencepod.recording import load_csv, to_counts
-from podtest import FIXTURES
 from pod.core import autostart, baseline, sync
 from pod.core.detector import StepDetector
+from podtest import FIXTURES
 
 TRIALS = ["trial00", "trial04", "trial18", "trial26"]
 ODR_HZ = 104

@@ -6,7 +6,6 @@ import sys
 from array import array
 
 import micropython
-
 from pod.core.detector import StepDetector
 
 BLOCK = 32

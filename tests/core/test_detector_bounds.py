@@ -8,10 +8,9 @@ import ast
 import pathlib
 from array import array
 
+import pod.core.detector as detector_mod
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import pod.core.detector as detector_mod
 from pod.core.replay import Replay
 
 LIMIT = 1 << 30

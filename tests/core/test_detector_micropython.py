@@ -3,7 +3,6 @@ import glob
 import os
 
 import pytest
-
 from cadencepod import recording
 from cadencepod.detect import events_cpython, events_micropython
 from podtest import FIXTURES

@@ -3,13 +3,11 @@ import math
 from array import array
 
 import pytest
+from detector_helpers import CPG, ODR_HZ, gait, run, step_times
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from pod.core.detector import StepDetector
 from pod.core.replay import EV_CADENCE, EV_STEP
-
-from detector_helpers import CPG, ODR_HZ, gait, run, step_times
 
 FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -47,7 +45,7 @@ def same_steps(a, b, tol_samples=1.0, first_tol=6.0):
     detector has seen a hump, against its absolute noise floor, so it alone gets first_tol."""
     ta, tb = step_times(a), step_times(b)
     return len(ta) == len(tb) and all(abs(x - y) <= (first_tol if i == 0 else tol_samples)
-                                      for i, (x, y) in enumerate(zip(ta, tb)))
+                                      for i, (x, y) in enumerate(zip(ta, tb, strict=True)))
 
 
 @FAST
@@ -79,7 +77,8 @@ def test_walk_run_rule_is_decided_once_per_bout():
     """At the walk/run boundary a bout's contact rule is fixed by its start; it does not flicker."""
     sig = gait(141, 20)
     ts = step_times(run(sig))
-    iv = [b - a for a, b in zip(ts[1:], ts[2:])]  # the first step is timed before any hump: see same_steps
+    # the first step is timed before any hump: see same_steps
+    iv = [b - a for a, b in zip(ts[1:], ts[2:], strict=False)]
     assert len(iv) > 30
     assert max(iv) - min(iv) < 1.5  # samples: no jump of the contact estimate mid-bout
 
@@ -102,7 +101,7 @@ def test_time_shift_moves_events_by_the_shift(shift, spm):
     b = a[:3] * shift + a  # the same standing sample, `shift` more times first
     ta, tb = step_times(run(a)), step_times(run(b))
     assert len(ta) == len(tb) > 10
-    assert all(abs((y - x) - shift) < 1e-9 for x, y in zip(ta, tb))
+    assert all(abs((y - x) - shift) < 1e-9 for x, y in zip(ta, tb, strict=True))
 
 
 @settings(max_examples=30, deadline=None)
