@@ -266,7 +266,8 @@ class StepDetector:
                     self._amp += (h - self._amp) >> 1
                 self._valley = f
         self._amp -= self._amp >> 8  # a quieter gait still gets through after a few seconds
-        self._timeout(nq)
+        if self._in_gait or self._held:
+            self._timeout(nq)
 
     def _retime(self, i, h, nq):
         """Re-time held candidate i by the running rule from its own hump, now that its height h
@@ -468,7 +469,7 @@ class StepDetector:
                 self._set_lp(fc)
 
     def _timeout(self, nq):
-        if self._nh == 0 or (not self._in_gait and self._held == 0):
+        if self._nh == 0:
             return
         gap = (nq - self._t_hist[(self._nh - 1) & _HMASK]) & _TIME_MASK
         if self._in_gait:
