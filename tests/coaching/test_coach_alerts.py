@@ -26,6 +26,8 @@ def trace(segs, period_ms=1000):
     out = []
     t = 0
     for dur, kind, cad in segs:
+        if kind == "stop":  # a stop is, by definition, no update for MAX_GAP_MS or more
+            dur = max(dur, A.MAX_GAP_MS // 1000)
         for _ in range(dur * 1000 // period_ms):
             t += period_ms
             if kind == "run":
