@@ -212,6 +212,7 @@ class StepDetector:
         self._detect(f, nq)
         self._prev = f
         return self._n_out
+
     # --- stages -----------------------------------------------------------------------------
     @micropython.native
     def _detect(self, f, nq):
