@@ -11,6 +11,15 @@ Tasks and their latency budget (ESP32 at 240 MHz, 104 Hz ODR, FIFO watermark ~0.
   * main loop (every LOOP_MS): buttons, LED, the polling fallback for a stuck INT line, log
     summaries and flushes, battery, IMU retries, and the only place the watchdog is fed, and only
     while the other tasks show progress.
+  * light sleep (board power.light_sleep_between_batches, config light_sleep): when nothing is due,
+    the main loop sleeps the CPU until the earlier of the next FIFO batch (IMU INT wakes it) and
+    _WAKE_EARLY_US before the guard of the next beat; never during a PWM tone or motor pulse, an
+    alert, a BLE connection, a pressed button, or (on boards whose USB link it drops) on USB.
+  * coaching: each step's phase error vs the beat grid (here); pod.app_coach (loaded only when a
+    plan, sync, alerts, fade, auto start or a baseline run asks for it: the heap is 96 KB) runs
+    Sync per step, alerts, compliance, baseline and auto stop per second, and the plan snapshot
+    and decision at the session edges.
+  * BLE (pod.ble, docs/ble.md): its own task; svc.step() per step, svc.set_battery() per reading.
 A missing or failing IMU leaves a metronome-only pod with the LED error code, retried every
 imu_retry_s. A broken config file gives defaults and a warning. Nothing here touches `machine`:
 pod.app_hw maps the board onto the HAL (real ESP32 or the simulated pod).
@@ -40,6 +49,13 @@ LATE_US = const(20000)  # a beat later than this is dropped (after a stall), not
 CHUNK = const(16)  # samples per FIFO read: ~2 ms of detector work on an ESP32
 CAL_MIN_MS = const(30000)  # ODR calibration window
 LEAD_IN_MS = const(500)  # first beat after a session start
+_WAKE_EARLY_US = const(2000)  # light sleep ends this long before a beat's guard (wake-up latency)
+_SLEEP_MIN_MS = const(3)  # shorter idle times are not worth a light sleep
+_SLEEP_MAX_MS = const(1000)  # the main loop's housekeeping still runs at least this often
+_BUSY_LOOP_MS = const(10)  # main loop period while light sleep is on but blocked (pulse, button)
+_SECOND_MS = const(1000)  # coaching updates
+_BATT_EMPTY_MV = const(3300)  # LiPo 0 % .. 100 % for the BLE battery level (linear: a rough gauge)
+_BATT_FULL_MV = const(4200)
 
 # LED error codes (blinks per group)
 ERR_IMU = const(2)
@@ -94,13 +110,14 @@ def odr_from(samples, elapsed_ms):
 class LogAdapter:
     """The session log, through pod.logstore; the app runs on (metronome only) if it fails."""
 
-    def __init__(self, root, budget_bytes):
+    def __init__(self, root, budget_bytes, echo=True):
         self.store = None
         self.log = None
         try:
             from pod.logstore import LogStore
 
-            self.store = LogStore(root=root, budget_bytes=budget_bytes)
+            # echo: summaries and events also go to the console as CPL lines (`cadencepod live`)
+            self.store = LogStore(root=root, budget_bytes=budget_bytes, echo=echo)
         except Exception as e:  # no filesystem, bad budget: keep the metronome going
             log_warning("session log unavailable: %s" % (e,))
 
@@ -138,9 +155,9 @@ class LogAdapter:
             self.log.flush()
 
     def close(self, t_ms):
-        if self.log is not None:
-            self.log.close(t_ms)
-            self.log = None
+        log, self.log = self.log, None
+        if log is not None:
+            log.close(t_ms)
 
 
 class App:
@@ -154,6 +171,7 @@ class App:
         self.met = Metronome(spm=cfg["target_spm"], steps_per_beat=cfg["steps_per_beat"],
                              accent_every=cfg["accent_every"], ticks_add=add, ticks_diff=diff)
         self.mode = cfg["output"] if cfg["metronome"] else "off"
+        self._mode_cfg = self.mode  # what a session plays (a baseline session plays nothing)
         self.led = ui.Led(hw.led)
         self.buttons = []
         for name in hw.buttons:
@@ -201,6 +219,28 @@ class App:
         self._boot_ms = 0
         self._stable = True
         self._wdt_ms = 0
+        # coaching and BLE
+        self.coach = None  # pod.app_coach.Coach, loaded on first need
+        self._phase = cfg["phase_log"]
+        self.phases = 0
+        self.ble = None
+        self._t0 = 0  # sample-clock ms at the session's t = 0
+        self._off_ms = 0  # session time (ticks) minus sample-clock session time, at the last drain
+        self._beat_ms = 0  # session ms of the last beat played (the grid for phase errors)
+        self._second_ms = 0
+        self._alerting = False
+        self.alerts_played = 0
+        self.beats_faded = 0
+        # light sleep
+        self._sleep = False
+        self._draining = False
+        self._out_on = False  # a beat or alert output is on
+        self._out_pwm = False  # ...driven by PWM (tone or reduced-intensity motor): no light sleep
+        self._pulse_end_us = 0
+        self._played = False  # a beat was played in this session, at ticks_us _played_us
+        self._played_us = 0
+        self.light_sleeps = 0
+        self.loop_wakes = 0
 
     # --- IMU pipeline ----------------------------------------------------------------------
     def _irq(self, _pin):
@@ -247,10 +287,18 @@ class App:
             self._imu_alive += 1
             if self.imu is None:
                 continue
+            self._draining = True  # no light sleep until the batch is processed
             try:
                 await self._drain()
             except OSError as e:
                 self._imu_failed(self.hw.ticks_ms(), e)
+            finally:
+                self._draining = False
+            if self.session and self.imu is not None:
+                # session time (ticks) of the newest sample: the FIFO was just read to empty
+                self._off_ms = self._t_ms(self.hw.ticks_ms()) - (self.clock.t_ms - self._t0)
+                if self.coach is not None and self.coach.sync is not None:
+                    self.coach.sync_metronome(self)
 
     async def _drain(self):
         imu = self.imu
@@ -271,11 +319,10 @@ class App:
                 j += 1
                 clock.tick()
                 k = det.feed(x, y, z)
-                if self.session:
-                    if self._raw:
-                        self.log.raw(clock.t_ms, x, y, z)
-                    if k:
-                        self._steps(k)
+                if k:
+                    self._steps(k)
+                if self._raw and self.session:
+                    self.log.raw(clock.t_ms - self._t0, x, y, z)
             n_total += n
             if n < CHUNK:
                 break
@@ -292,7 +339,7 @@ class App:
         now_ms = self.hw.ticks_ms()
         if self.session:
             t = self._t_ms(now_ms)
-            self.clock.t_ms = t
+            self.clock.t_ms = t + self._t0
             self.log.event(t, "error", "imu fifo overflow")
         self.det.reset()
         self._cal_n = 0
@@ -300,18 +347,45 @@ class App:
         self._cal_t = self.hw.ticks_us()
 
     def _steps(self, k):
+        # Per detected step: integer work and compact records only (no allocation).
         det = self.det
         clock = self.clock
+        coach = self.coach
+        svc = self.ble
         i = 0
         while i < k:
-            t = clock.t_ms - clock.lag_ms(det.lag_q8(i))
+            if svc is not None:
+                svc.step()
+            td = clock.t_ms - clock.lag_ms(det.lag_q8(i))  # sample-clock ms of the contact
+            i += 1
+            if coach is not None and coach.auto is not None:
+                # auto start/stop sees every step (in a session it tracks the last activity)
+                if coach.auto.step(td, det.cadence_x100()) and not self.session:
+                    self.start_session(auto_begin=coach.auto.begin_ms)
+                    continue  # this step is the last of the run-up, logged by start_session
+            if not self.session:
+                continue
+            t = td - self._t0
             if t < 0:
                 t = 0
-            self.log.step(t, t - self._last_step_ms if self.steps else 0)
-            self._last_step_ms = t
-            self.steps += 1
-            self.steps_total += 1
-            i += 1
+            self._step(t)
+            if coach is not None and coach.sync is not None:
+                coach.contact(self.log, t)  # Sync's own grid
+            elif self._phase and self.mode != "off" and self.met.running:
+                # signed ms from the nearest beat of the grid the runner hears (sync.phase_error_ms),
+                # in sample-clock time: the last beat moved by the ticks - sample clock offset
+                per = self.met.period_us() // 1000
+                e = (t - self._beat_ms + self._off_ms) % per
+                if 2 * e > per:
+                    e -= per
+                self.phases += 1
+                self.log.event(t, "phase", e)
+
+    def _step(self, t):
+        self.log.step(t, t - self._last_step_ms if self.steps else 0)
+        self._last_step_ms = t
+        self.steps += 1
+        self.steps_total += 1
 
     def _calibrate(self, n, now_us):
         # The FIFO is drained to empty, so the samples read up to now_us are all it produced by
@@ -336,6 +410,10 @@ class App:
             if not met.running:
                 await asyncio.sleep_ms(LOOP_MS)
                 continue
+            if self.mode == "off":  # silent: the schedule runs on, nothing wakes for it
+                met.skip_late(hw.ticks_us())
+                await asyncio.sleep_ms(LOOP_MS)
+                continue
             wait = met.wait_us(hw.ticks_us())
             if wait > GUARD_US:
                 await asyncio.sleep_ms((wait - GUARD_US) // 1000 + 1)
@@ -346,10 +424,18 @@ class App:
                 self.late_beats += met.skip_late(hw.ticks_us())
                 continue
             accent = met.is_accent()
+            t = self._t_ms(hw.ticks_ms())
+            self._beat_ms = t
+            self._played = True
+            self._played_us = met.advance()
+            if self._alerting or (self.coach is not None and not self.coach.beat_on(t)):
+                self.beats_faded += 1  # faded feedback rests (or an alert plays): the grid goes on
+                continue
+            pulse_ms = self.cfg["accent_pulse_ms"] if accent else self.cfg["pulse_ms"]
+            self._pulse_end_us = hw.ticks_add(hw.ticks_us(), pulse_ms * 1000)
             self._beat_on(accent)
-            met.advance()
             self.beats += 1
-            await asyncio.sleep_ms(self.cfg["accent_pulse_ms"] if accent else self.cfg["pulse_ms"])
+            await asyncio.sleep_ms(pulse_ms)
             self._beat_off()
             gc.collect()  # right after a beat: the pause falls between beats
 
@@ -357,63 +443,105 @@ class App:
         mode = self.mode
         cfg = self.cfg
         pct = 100 if accent else cfg["intensity"]
+        pwm = False
         if mode == "both" or mode == "haptic":
             self.hw.motor_on(pct)
+            pwm = pct < 100  # a full-drive motor is a DC level that light sleep holds
         if mode == "both" or mode == "audio":
             self.hw.buzzer_on(cfg["accent_hz"] if accent else cfg["buzzer_hz"], pct)
+            pwm = True
+        self._out_pwm = pwm
+        self._out_on = True
 
     def _beat_off(self):
         self.hw.motor_off()
         self.hw.buzzer_off()
+        self._out_on = False
 
     # --- session and buttons ---------------------------------------------------------------
     def _t_ms(self, now_ms):
         return self.diff(now_ms, self._session_ms)
 
-    def start_session(self):
+    def start_session(self, auto_begin=None):
+        """Start a session (button, or auto start with auto_begin = the sample-clock ms of the first
+        run-up step: those steps are kept)."""
         hw = self.hw
         now_ms = hw.ticks_ms()
         if self.session:
             return
-        header = {"fw": FW_VERSION, "board": self.board.get("name", "?"), "config": self.cfg, "start_s": None}
+        cfg = self.cfg
+        header = {"fw": FW_VERSION, "board": self.board.get("name", "?"), "config": cfg, "start_s": None}
+        if self.imu is not None:  # raw capture and exports need the scale and the sample rate
+            header["counts_per_g"] = self.imu.counts_per_g
+            header["odr_mhz"] = self.clock.odr_mhz
         gc.collect()  # the log buffer wants one contiguous block
         ok = self.log.open(header)
         if not ok:
             log_warning("session log: %s" % (self.log.error() or "unavailable"))
         self.session = True
+        pre = ()
+        if auto_begin is not None and self.clock is not None:
+            # the session began at the first run-up step, (t_now - begin) ms ago
+            self._t0 = auto_begin
+            now_ms = hw.ticks_add(now_ms, -(self.clock.t_ms - auto_begin))
+            pre = self.coach.auto.pre_steps()  # type: ignore[union-attr]
+        else:
+            self._t0 = self.clock.t_ms if self.clock is not None else 0
+            if self.det is not None:
+                self.det.reset()
         self._session_ms = now_ms
         self._summary_ms = now_ms
         self._flush_ms = now_ms
+        self._second_ms = now_ms
+        self._off_ms = 0
+        self._played = False
         self.steps = 0
         self._last_step_ms = 0
-        if self.clock is not None:
-            self.clock.reset()
-        if self.det is not None:
-            self.det.reset()
-        self.log.event(0, "start", self.cfg["target_spm"])
+        self.log.event(0, "start", cfg["target_spm"])
+        if auto_begin is not None:
+            self.log.event(0, "autostart", len(pre))
+            for td in pre:
+                self._step(td - auto_begin)
+        coach = self._coach(start=True)
+        tempo_x100 = cfg["target_spm"] * 100
+        if coach is not None:
+            tempo_x100 = coach.start(self.log, tempo_x100)
+        sync = coach is not None and coach.sync is not None
+        self.mode = "off" if not tempo_x100 or not cfg["metronome"] else self._mode_cfg
+        if tempo_x100 and tempo_x100 != cfg["target_spm"] * 100:
+            self.log.event(0, "target", tempo_x100 // 100)  # the plan's target
         if self.mode != "off":
             self.log.event(0, "mode", MODES.index(self.mode))
         if self.imu is None:
             self.log.event(0, "error", "imu: %s" % (self.imu_error,))
         self._chip0 = self._chip_count()
-        self.met.start(hw.ticks_add(hw.ticks_us(), LEAD_IN_MS * 1000))
-        print("session start: target %d spm, output %s" % (self.cfg["target_spm"], self.mode))
+        if tempo_x100:
+            self.met.set_spm_x100(tempo_x100)
+        if tempo_x100 and not sync:
+            self.met.start(hw.ticks_add(hw.ticks_us(), LEAD_IN_MS * 1000))
+        print("session start: target %d spm, output %s%s"
+              % (tempo_x100 // 100, self.mode, " (sync)" if sync else ""))
 
     def stop_session(self):
         if not self.session:
             return
         t = self._t_ms(self.hw.ticks_ms())
+        self.session = False
         self.met.stop()
         self._beat_off()
-        self._summary(t)
-        c = self._chip_count()
-        if c is not None and self._chip0 is not None:
-            self.chip_steps = (c - self._chip0) & 0xFFFF
-            self.log.event(t, "chip_steps", self.chip_steps)
-        self.log.event(t, "stop", self.steps)
-        self.log.close(t)
-        self.session = False
+        try:
+            self._summary(t)
+            c = self._chip_count()
+            if c is not None and self._chip0 is not None:
+                self.chip_steps = (c - self._chip0) & 0xFFFF
+                self.log.event(t, "chip_steps", self.chip_steps)
+            if self.coach is not None:
+                self.coach.end(self.log, t)
+            self.log.event(t, "stop", self.steps)
+        finally:
+            self.log.close(t)  # whatever failed above, the file gets its end record and is closed
         self.session_ms_total += t
+        self.mode = self._mode_cfg
         print("session stop: %d steps, %d beats, %d s" % (self.steps, self.beats, t // 1000))
         if self.config_dirty:
             try:
@@ -436,6 +564,8 @@ class App:
             return
         self.cfg["target_spm"] = spm
         self.met.set_spm(spm)
+        if self.coach is not None and self.coach.sync is not None:
+            self.coach.sync.set_target(spm * 100)
         self.config_dirty = True
         if self.session:
             self.log.event(self._t_ms(self.hw.ticks_ms()), "target", spm)
@@ -443,6 +573,7 @@ class App:
     def switch_mode(self):
         i = (MODES.index(self.mode) + 1) % len(MODES)
         self.mode = MODES[i]
+        self._mode_cfg = self.mode
         if self.session:
             self.log.event(self._t_ms(self.hw.ticks_ms()), "mode", i)
 
@@ -493,13 +624,90 @@ class App:
             if diff(now_ms, self._flush_ms) >= self.cfg["flush_s"] * 1000:
                 self._flush_ms = now_ms
                 self.log.flush()
+            if self.coach is not None and diff(now_ms, self._second_ms) >= _SECOND_MS:
+                self._second_ms = now_ms
+                self.coach.second(self, t)
         if diff(now_ms, self._battery_ms) >= self.cfg["battery_s"] * 1000:
             self._battery_ms = now_ms
             mv = hw.battery_mv()
             if mv is not None and self.session:
                 self.log.event(self._t_ms(now_ms), "battery", mv)
+            if mv is not None and self.ble is not None:
+                self.ble.set_battery((mv - _BATT_EMPTY_MV) * 100 // (_BATT_FULL_MV - _BATT_EMPTY_MV))
         self.led.show(self._pattern(), now_ms)
         self.led.update(now_ms, diff)
+
+    def _coach(self, start=False):
+        """The coaching glue, imported only when something asks for it (start: at a session start)."""
+        if self.coach is None:
+            cfg = self.cfg
+            want = cfg["autostart"] or (start and (cfg["sync"] or cfg["baseline"] or cfg["fade_rest_s"]
+                                                   or cfg["alerts"] == "on"))
+            if start and not want and cfg["use_plan"]:
+                import os
+
+                try:
+                    os.stat("plan.json")
+                    want = True
+                except OSError:
+                    pass
+            if want:
+                from pod.app_coach import Coach
+
+                self.coach = Coach(cfg, log_warning)
+        return self.coach
+
+    # --- light sleep -------------------------------------------------------------------------
+    def _sleep_allowed(self):
+        cfg = self.cfg["light_sleep"]
+        if cfg == "off" or not self.hw.light_sleep_ok():
+            return False
+        if cfg == "on":
+            return True
+        power = self.board.get("power", {})
+        if not power.get("light_sleep_between_batches", False):
+            return False
+        # a board whose USB link light sleep drops (XIAO's USB-Serial/JTAG) sleeps only off USB
+        return bool(power.get("light_sleep_while_usb", False)) or not self.hw.usb_connected()
+
+    def _light_sleep_ms(self):
+        """How long the CPU may light-sleep now (0: stay awake). The IMU INT and the buttons wake it."""
+        if self._draining or self._alerting or (self._out_on and self._out_pwm):
+            return 0
+        if getattr(self.flag, "state", 0):
+            return 0  # a FIFO batch is waiting for the imu task
+        imu = self.imu
+        if imu is not None and imu.int_active():
+            self.flag.set()  # the edge came while busy (or woke the chip): read it now
+            return 0
+        svc = self.ble
+        if svc is not None and svc._conns:
+            return 0  # a connection needs the radio's timing
+        for _name, b in self.buttons:
+            if b.down or b.clicks or b._raw:
+                return 0  # debounce and gestures need the 50 ms polling
+        hw = self.hw
+        now_us = hw.ticks_us()
+        ms = _SLEEP_MAX_MS
+        if self._out_on:  # a full-drive motor pulse: sleep through it, wake to end it
+            ms = self.diff(self._pulse_end_us, now_us) // 1000
+        met = self.met
+        if met.running and self.mode != "off":
+            w = (met.wait_us(now_us) - GUARD_US - _WAKE_EARLY_US) // 1000
+            if w < ms:
+                ms = w
+        now_ms = hw.ticks_ms()
+        if imu is not None:
+            # the timer backs up the INT wake: the next batch is due one watermark after the last
+            w = self.diff(hw.ticks_add(self._last_drain_ms, imu.poll_ms // 2 + 5), now_ms)
+            if w < _SLEEP_MIN_MS:  # the batch is late (a dead INT line?): wake for the polling fallback
+                w = self.diff(hw.ticks_add(self._last_drain_ms, imu.poll_ms), now_ms) + 1
+            if w < ms:
+                ms = w
+        w = self.diff(self.led.next_ms(hw.ticks_add), now_ms)  # the LED's next edge
+        if w < ms:
+            ms = w
+        return ms if ms >= _SLEEP_MIN_MS else 0
 
     def _pattern(self):
         if self.imu is None:
@@ -532,22 +740,54 @@ class App:
         self._open_imu(hw.ticks_ms())
         hw.wdt_start(self.cfg["wdt_ms"])
         tasks = [asyncio.create_task(self._imu_task()), asyncio.create_task(self._metronome_task())]
+        self._start_ble()
+        if self.ble is not None and self.ble.task is not None:
+            tasks.append(self.ble.task)
+        self._sleep = self._sleep_allowed()
+        self._coach()  # auto start listens from boot
         hw.started(self)
         try:
             while not self.stop_requested and not hw.done():
                 now_ms = hw.ticks_ms()
+                self.loop_wakes += 1
                 if not self._stable and self.diff(now_ms, self._boot_ms) >= STABLE_MS:
                     self._stable = True
                     set_crash_count(0)
                 self._poll(now_ms)
                 self._feed_wdt(now_ms)
-                await asyncio.sleep_ms(LOOP_MS)
+                ms = self._light_sleep_ms() if self._sleep else 0
+                if ms:
+                    hw.light_sleep(ms)
+                    self.light_sleeps += 1
+                    await asyncio.sleep_ms(0)  # let the woken tasks (IMU, metronome) run first
+                else:
+                    await asyncio.sleep_ms(_BUSY_LOOP_MS if self._sleep else LOOP_MS)
         finally:
-            self.stop_session()
-            for t in tasks:
-                t.cancel()
-            self._beat_off()
-            hw.finished(self)
+            try:
+                self.stop_session()
+            finally:
+                for t in tasks:
+                    t.cancel()
+                self._beat_off()
+                hw.finished(self)
+
+    def _start_ble(self):
+        """BLE RSC sensor (docs/ble.md), unless disabled; a port without Bluetooth runs without."""
+        ble_cfg = self.cfg.get("ble")
+        if isinstance(ble_cfg, dict) and ble_cfg.get("enabled", True) is False:
+            return
+        try:
+            import bluetooth  # noqa: F401  # before pod.ble: no BLE code loaded on a port without it
+        except ImportError:
+            log_warning("BLE: this port has no bluetooth module: BLE off")
+            return
+        try:
+            import pod.ble
+
+            self.ble = pod.ble.start(ble_cfg, lambda: self.det, warn=log_warning, fw=FW_VERSION,
+                                     model=self.board.get("name", "?"), clock=self.hw)
+        except (ImportError, OSError, MemoryError) as e:
+            log_warning("BLE unavailable: %s" % (e,))
 
 
 CRASH_FILE = "crashes"  # consecutive app crashes; 3 in a row -> safe mode, never a boot loop

@@ -6,7 +6,8 @@ an ESP32 (hal/esp32.py) and the simulated pod (hal/sim.py, set up by pod.sim.boa
   open_imu() -> Imu (below); raises OSError (no chip, bus error) or ValueError (bad setting)
   led(on)  pressed(name) -> bool  buttons: ["a"] or ["a", "b"]
   buzzer_on(hz, pct) buzzer_off() motor_on(pct) motor_off()   absent outputs do nothing
-  battery_mv() -> int | None     wdt_start(timeout_ms) wdt_feed()
+  battery_mv() -> int | None     wdt_start(timeout_ms) wdt_feed()   has_motor() -> bool
+  light_sleep_ok() -> bool (IMU INT and buttons wake it)  light_sleep(ms)  usb_connected() -> bool
   safe_mode_requested() -> bool  (button A held at boot)
   done() -> bool (the sim's end of run; never on a device)   started(app) finished(app)
 """
@@ -146,6 +147,22 @@ class Board:
     def motor_off(self):
         if self._motor is not None:
             self._motor.off()
+
+    def has_motor(self):
+        return self._motor is not None
+
+    def light_sleep_ok(self):
+        """Can the CPU light-sleep and be woken by the IMU INT and the buttons? Not yet on a real
+        board: pod.hal.esp32 does not configure those wake sources (esp32.wake_on_ext0 / gpio
+        wake-up), and a timer-only light sleep would miss button presses."""
+        return bool(getattr(self._hal, "LIGHT_SLEEP_WAKES", False))
+
+    def light_sleep(self, ms):
+        self._hal.light_sleep(ms)
+
+    def usb_connected(self):
+        """Unknown on the device: assume a host is attached (light sleep would drop the REPL)."""
+        return True
 
     def battery_mv(self):
         if self._adc is None:

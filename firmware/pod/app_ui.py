@@ -120,6 +120,10 @@ class Led:
             self._i = (self._i + 1) % len(p)
         self._set(self._i % 2 == 0)
 
+    def next_ms(self, ticks_add):
+        """ticks_ms of the pattern's next edge (light sleep wakes for it)."""
+        return ticks_add(self._t_ms, self.pattern[self._i])
+
     def _set(self, on):
         if on != self._on:
             self._on = on

@@ -28,6 +28,27 @@ SCHEMA = {
     "imu_retry_s": (10, int, 1, 600),  # how often to retry a missing or failing IMU
     "wdt_ms": (10000, int, 0, 60000),  # hardware watchdog timeout; 0 = off
     "log_budget_kb": (1024, int, 64, 8192),  # flash kept for session logs
+    # power (docs: hardware/README.md). auto = the board profile's power.light_sleep_between_batches,
+    # and not on a board whose USB link light sleep drops (power.light_sleep_while_usb false)
+    "light_sleep": ("auto", str, ("auto", "on", "off"), None),
+    # coaching (docs/coaching.md): each part is off, or costs nothing, unless it is asked for
+    "use_plan": (True, bool, None, None),  # follow /plan.json when it exists: its target, fade, decisions
+    "plan_goal_spm": (0, int, 0, 240),  # a baseline session with no plan yet starts one to this goal
+    "baseline": (False, bool, None, None),  # baseline sessions: metronome off, natural cadence measured
+    "phase_log": (True, bool, None, None),  # log each contact's phase error vs the nearest beat
+    "sync": (False, bool, None, None),  # start the beat on the runner's steps, then lead to the target
+    "sync_rate_x100": (20, int, 1, 500),  # sync tempo ramp, spm*100 per second (20 = 0.2 spm/s)
+    "alerts": ("plan", str, ("plan", "on", "off"), None),  # too slow / too fast alerts; plan = with a plan
+    "alert_band_spm": (3, int, 1, 20),  # +- band around the asked tempo
+    "alert_out_s": (5, int, 0, 120),  # out of band this long before an alert
+    "alert_gap_s": (20, int, 0, 600),  # at least this long between alerts
+    "warmup_s": (180, int, 0, 1800),  # no alerts, always beats, for this much running at the start
+    "fade_play_s": (60, int, 1, 600),  # without a plan: beats play this long...
+    "fade_rest_s": (0, int, 0, 600),  # ...then rest this long (0 = no rest); a plan's fade level wins
+    "autostart": (False, bool, None, None),  # sessions start and stop by themselves
+    "autostart_spm": (130, int, 60, 240),  # sustained cadence that starts a session...
+    "autostart_s": (10, int, 1, 120),  # ...for this long
+    "autostop_s": (60, int, 5, 3600),  # no steps this long stops it
 }
 
 

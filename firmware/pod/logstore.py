@@ -16,7 +16,9 @@ A session that has not been downloaded is never deleted: logging stops instead, 
 ("error", ERR_STORAGE_FULL) event written into the log and `log.error == "storage_full"` for the
 app to show on the LED. The log methods never raise: the metronome keeps running whatever the disk does.
 """
+import json
 import os
+import struct
 
 from pod.core import logcodec as lc
 
@@ -67,6 +69,14 @@ class LogStore:
         if not _exists(self.root):
             os.mkdir(self.root)
         self.deleted = []           # names deleted to make room (the app may log them)
+        # One RAM buffer for every session of this store, allocated now (at boot the heap is still
+        # in one piece): a fresh 2 KB block per session would need a free block that a long-running
+        # pod's fragmented 96 KB heap may no longer have.
+        self._buf = memoryview(bytearray(BUF_BYTES))
+        self._open = None           # the session using it (one at a time)
+
+    def buffer(self):
+        return self._buf
 
     def _path(self, name):
         return self.root + "/" + name
@@ -132,7 +142,10 @@ class LogStore:
         return seq, "S%05d%s" % (seq, lc.FILE_EXT)
 
     def open_session(self, header):
-        """Start a new session file. Returns a SessionLog; check log.error (None when logging)."""
+        """Start a new session file. Returns a SessionLog; check log.error (None when logging).
+        The store's buffer serves one session at a time: a session still open is closed first."""
+        if self._open is not None:
+            self._open.close()
         try:
             if not self.make_room(MIN_START_BYTES):
                 return SessionLog(self, None, None, header, error="storage_full")
@@ -152,7 +165,7 @@ class SessionLog:
         self.error = error
         self.steps = 0
         self.bytes_written = 0
-        self.buf = memoryview(bytearray(BUF_BYTES))  # put_* pack into the view: no per-record copies
+        self.buf = store.buffer()  # put_* pack into the view: no per-record copies
         self.n = 0
         self.raw_packer = lc.RawPacker()
         self.last_t_ms = 0
@@ -162,16 +175,56 @@ class SessionLog:
         self.f = None
         if error is not None:
             return
+        store._open = self
         try:
             self.f = open(path, "wb")
-            payload = lc.header_payload(header)
-            frame = bytearray(lc.frame_len(lc.T_HEADER, len(payload)))
-            lc.put_frame(frame, 0, lc.T_HEADER, payload)
             self._room_left = self.store.free_bytes()
-            self._write(frame, len(frame))
+            n = self._put_header(header)
+            if n:
+                self._write(self.buf, n)
+            else:  # larger than the buffer: the codec's own (one big allocation)
+                payload = lc.header_payload(header)
+                frame = bytearray(lc.frame_len(lc.T_HEADER, len(payload)))
+                lc.put_frame(frame, 0, lc.T_HEADER, payload)
+                self._write(frame, len(frame))
             self.f.flush()
         except OSError as e:
             self._fail("write_failed: %s" % (e,))
+
+    def _put_header(self, header):
+        """The header frame (= lc.put_frame(.., T_HEADER, lc.header_payload(header))) built in the
+        store's buffer a JSON piece at a time: a session starts on a long-running, fragmented heap
+        that may have no free block for the whole config as one JSON string. 0 if it does not fit."""
+        buf = self.buf
+        k = len(lc.MAGIC)
+        buf[3:3 + k] = lc.MAGIC
+        buf[3 + k] = lc.FORMAT_VERSION
+        try:
+            n = self._json(header, 4 + k)
+        except IndexError:
+            return 0
+        struct.pack_into("<BH", buf, 0, lc.T_HEADER, n - 3)
+        return lc._seal(buf, 0, n)
+
+    def _json(self, obj, n):
+        # a dict one level deep piece by piece, anything else through json.dumps (small)
+        if not isinstance(obj, dict):
+            return self._text(json.dumps(obj), n)
+        n = self._text("{", n)
+        first = True
+        for key in obj:
+            n = self._text(json.dumps(key) + ": " if first else ", " + json.dumps(key) + ": ", n)
+            first = False
+            n = self._json(obj[key], n)
+        return self._text("}", n)
+
+    def _text(self, t, n):
+        b = t.encode()
+        e = n + len(b)
+        if e > BUF_BYTES - lc.CRC_LEN:
+            raise IndexError
+        self.buf[n:e] = b
+        return e
 
     @property
     def active(self):
@@ -203,6 +256,9 @@ class SessionLog:
             self._room(lc.EVENT_LEN)
             start = self.n
             self.n = lc.put_event(self.buf, self.n, t_ms, kind, value)
+            if kind == "phase":  # per step, like step records: logged, not echoed (no allocation)
+                self._tick(t_ms)
+                return
         else:
             payload = lc.event_x_payload(t_ms, kind, value)
             need = lc.frame_len(lc.T_EVENT_X, len(payload))
@@ -293,9 +349,14 @@ class SessionLog:
         self.n = 0
         self._fail("storage_full")
 
+    def _release(self):
+        if self.store._open is self:
+            self.store._open = None
+
     def _fail(self, why):
         if self.error is None:
             self.error = why
+        self._release()
         f, self.f = self.f, None
         if f is not None:
             try:
@@ -315,6 +376,7 @@ class SessionLog:
             return
         self.n = lc.put_end(self.buf, self.n, self.last_t_ms, self.steps)
         self.flush()
+        self._release()
         f, self.f = self.f, None
         try:
             f.close()

@@ -10,7 +10,7 @@ from . import __version__, commands
 
 
 class LazyGroup(click.Group):
-    """Subcommands are the modules in commands/ (`live_ble.py` is `live-ble`), imported only when
+    """Subcommands are the modules in commands/ (`foo_bar.py` is `foo-bar`), imported only when
     used: `cadencepod detect` starts fast and does not pay for matplotlib or mpremote."""
 
     def _modules(self):

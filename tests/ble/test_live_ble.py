@@ -1,4 +1,4 @@
-"""Host side: `cadencepod live-ble` with bleak, and with fake scanner/client classes in bleak's shape."""
+"""Host side: `cadencepod live --ble` with bleak, and with fake scanner/client classes in bleak's shape."""
 import asyncio
 import subprocess
 import sys
@@ -7,6 +7,7 @@ import types
 import pytest
 from cadencepod import ble_live
 from cadencepod.errors import PodError
+from click.testing import CliRunner
 from pod.core import rsc
 
 
@@ -19,12 +20,52 @@ def test_describe_units():
 
 def test_cli_without_bluetooth_is_one_line():
     # This machine has no Bluetooth stack; one with an adapter but no pod also gives one line.
-    p = subprocess.run([sys.executable, "-m", "cadencepod", "live-ble", "--scan", "1", "--seconds", "1"],
+    p = subprocess.run([sys.executable, "-m", "cadencepod", "live", "--ble", "--scan", "1", "--seconds", "1"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2
     lines = p.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), p.stderr
-    assert "Traceback" not in p.stderr
+    assert "Bluetooth" in lines[0] and "Traceback" not in p.stderr
+
+
+def test_live_ble_command_is_gone():
+    from cadencepod.cli import cli
+
+    assert "live-ble" not in cli.list_commands(None)
+    r = CliRunner().invoke(cli, ["live-ble"])
+    assert r.exit_code != 0
+
+
+def test_cli_passes_the_ble_options(monkeypatch):
+    from cadencepod.cli import cli
+
+    calls = []
+    monkeypatch.setattr(ble_live, "live_ble", lambda *a, **kw: calls.append((a, kw)))
+    r = CliRunner().invoke(cli, ["live", "--ble", "--name", "Pod7", "--unit", "steps", "--seconds", "3"],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    (args, kw), = calls
+    assert args == (None, "Pod7")
+    assert (kw["unit"], kw["duration_s"], kw["scan_s"]) == ("steps", 3.0, 10.0)
+    calls.clear()
+    r = CliRunner().invoke(cli, ["live", "--ble", "--address", "AA:01", "--scan", "2"],
+                           catch_exceptions=False)
+    (args, kw), = calls
+    assert args == ("AA:01", None) and (kw["unit"], kw["duration_s"], kw["scan_s"]) == ("strides", None, 2.0)
+
+
+@pytest.mark.parametrize("args, msg", [
+    (["--name", "Pod7"], "--name only with --ble"),
+    (["--unit", "steps"], "--unit only with --ble"),
+    (["--ble", "--port", "/dev/ttyUSB0"], "--port is for USB"),
+    (["--ble", "--unit", "furlongs"], "bad option"),
+])
+def test_cli_option_mistakes_are_one_line(args, msg):
+    from cadencepod.cli import cli
+
+    r = CliRunner().invoke(cli, ["live"] + args)
+    assert r.exit_code == 2, r.output
+    assert msg in r.output and r.output.count("\n") == 1, r.output
 
 
 class FakeScanner:

@@ -152,4 +152,6 @@ def test_report_shows_coaching_events():
     assert len(a["phase"]) == 199 and len(a["alerts"]) == 2
     assert a["phase_abs_median_ms"] == 110
     html = render_html(a, "t", render_png(a, "t"))
-    assert "110 ms over 199 steps" in html and "<td>alerts fired</td><td>2</td>" in html
+    assert "median |error| 110 ms" in html and "over 199 steps" in html
+    assert "<td>alerts fired</td><td>1 too slow, 1 too fast</td>" in html
+    assert [(t, k) for (t, k, _c, _tg) in a["alerts"]] == [(60.0, 1), (200.0, 2)]

@@ -139,10 +139,14 @@ import time
 from pod.logstore import LogStore
 hdr = {"fw": "live", "board": "sim", "config": {}, "start_s": None}
 log = LogStore(root="logs", echo=True).open_session(hdr)
+log.event(0, "tempo", 17200)
 for i in range(1, 400):
+    for k in range(3):
+        log.event(i * 1000 - 300 * k, "phase", -20 - k)
     log.summary(i * 1000, 17000 + 10 * (i % 50), 172, True)
     if i % 20 == 0:
         log.event(i * 1000, "target", 175)
+        log.event(i * 1000, "alert", [1, 16500, 17200])
     time.sleep(0.02)
 log.close()
 """
@@ -158,6 +162,9 @@ def test_live_streams_cadence_from_a_recording_pod(tmp_path):
     lines = r.stdout.splitlines()
     assert any("cadence 170.0 spm (85.0 strides/min)  target 172" in ln for ln in lines), r.stdout
     assert any("event target 175" in ln for ln in lines)
+    # coaching events read as words; per-step phase errors are not lines
+    assert any("ALERT too slow: cadence 165.0 spm, target 172 spm" in ln for ln in lines), r.stdout
+    assert not any("phase" in ln and "cadence" not in ln for ln in lines)
 
 
 def test_config_on_the_pod(bridge, flash):
@@ -203,3 +210,67 @@ def test_full_local_disk_during_pull_loses_and_deletes_nothing(bridge, flash, tm
     assert (flash / "logs" / "S00001.cpl").read_bytes() == before
     assert not (flash / "logs" / "S00001.ok").exists()
     assert not (tmp_path / "a" / "S00001.cpl").exists()
+
+
+RECORD_COACHED = """
+from pod.logstore import LogStore
+from pod.core import plan, alerts, sync
+st, _r = plan.new(16000, 17500)
+store = LogStore(root="logs")
+for n in range(2):
+    tgt = st["target_x100"]
+    log = store.open_session({"fw": "e2e", "board": "sim", "config": {"target_spm": tgt // 100},
+                              "start_s": 1764000000 + n * 3 * 86400})
+    log.event(0, "start", tgt // 100)
+    for kind, v in plan.record_events(plan.snapshot(st)):
+        log.event(0, kind, list(v))
+    log.event(0, "tempo", tgt)
+    al = alerts.CadenceAlerts(warmup_ms=30000)
+    meter = plan.ComplianceMeter(gate=plan.SteadyGate(warmup_ms=30000))
+    period = 6000000 // tgt
+    t = 0
+    next_s = 1000
+    for i in range(2400):
+        slow = 600 <= i < 800
+        iv = period + (25 if slow else 0)
+        t += iv
+        log.step(t, iv)
+        log.event(t, "phase", sync.phase_error_ms(t, 0, period))
+        while next_s <= t:
+            cad = 6000000 // iv
+            a = al.update(next_s, cad, tgt)
+            if a:
+                log.event(next_s, "alert", [a, cad, tgt])
+            meter.update(next_s, cad, tgt)
+            if next_s % 5000 == 0:
+                log.summary(next_s, cad, tgt // 100, True)
+            next_s += 1000
+    st, rec = plan.decide(st, *meter.result_s())
+    for kind, v in plan.record_events(rec):
+        log.event(t, kind, list(v))
+    log.event(t, "stop", 0)
+    log.close(t)
+    print("recorded", log.name, plan.REASONS[rec["reason"]], log.error)
+"""
+
+
+def test_coached_sessions_recorded_on_the_pod_pull_report_and_progress(tmp_path, micropython):
+    flash = tmp_path / "flash"
+    flash.mkdir()
+    (tmp_path / "record.py").write_text(RECORD_COACHED)
+    r = micropython([str(tmp_path / "record.py")], cwd=flash, heapsize="96K")
+    assert r.returncode == 0, r.stderr
+    assert b"recorded S00001.cpl count None" in r.stdout and b"recorded S00002.cpl up None" in r.stdout
+    arch = tmp_path / "archive"
+    with SimBridge(flash, path=[ROOT / "firmware"], autorun=False) as br:
+        r = cli("pull", "--port", br.port, "--archive", str(arch))
+    assert r.returncode == 0 and "pulled S00002.cpl (verified sha256)" in r.stdout, r.stderr
+    r = cli("report", "S00002", "--archive", str(arch), "-o", str(tmp_path / "rep"))
+    assert r.returncode == 0, r.stderr
+    html = (tmp_path / "rep.html").read_text()
+    assert "<td>too slow</td>" in html and "<td>up</td>" in html and "median |error|" in html
+    assert "do not replay" not in html
+    r = cli("progress", "--archive", str(arch), "-o", str(tmp_path / "prog"))
+    assert r.returncode == 0, r.stderr
+    assert "2 sessions; baseline 160.0 spm, latest" in r.stdout and "(target 165 spm)" in r.stdout
+    assert "up &rarr; 170 spm" in (tmp_path / "prog.html").read_text()

@@ -24,10 +24,18 @@ Settings (sim.json beside the device files, or a dict):
   events        file for the output events (t_us,kind,value lines), for WAV rendering
   result        file for the run's figures (JSON), written when the app stops
   heap_every_s  sample gc.mem_alloc() after a collect this often (sim time)
+  usb           a USB host is attached (boards with power.light_sleep_while_usb false then stay awake)
+  ble_central_s a simulated BLE central connects at this sim time (needs the fake `bluetooth`)
+  time_drain    measure the real CPU time of every FIFO drain (drain_us, drain_max_us_per_sample)
+  plan          write this dict as plan.json before the app starts (coaching tests)
+
+Light sleep: the simulated CPU sleeps in sim time until the timeout or the first pin IRQ (the IMU INT,
+a button edge), and counts its wake-ups (result: light_sleeps, wakes_per_s).
 """
 import asyncio
 import gc
 import json
+import sys
 import time
 
 from pod.app_hw import Board
@@ -270,6 +278,17 @@ class SimHardware(Board):
         if board["pins"].get("battery_adc") is not None:
             self.sim.adc(board["pins"]["battery_adc"]).uv = s.get("battery_uv", 1950000)
         Board.__init__(self, board)
+        for name in self._buttons:  # as wake sources: an edge ends a light sleep
+            self._buttons[name].irq(handler=self._button_edge, trigger=halsim.IRQ_RISING | halsim.IRQ_FALLING)
+        self.light_sleeps = 0
+        self.slept_us = 0
+        self.drain_us = 0
+        self.drained = 0
+        self.drain_max_us_per_sample = 0
+        self.svc = None
+        if s.get("plan") is not None:
+            with open("plan.json", "w") as f:
+                json.dump(s["plan"], f)
         self.end_us = int(s["end_s"] * 1000000) if s.get("end_s") else None
         self._heap_every_us = int(s.get("heap_every_s", 60) * 1000000)
         n = (self.end_us or 0) // self._heap_every_us + 2
@@ -292,6 +311,63 @@ class SimHardware(Board):
                 continue
             self.sim.script_button(name, [(int(t * 1000000), int((t + h) * 1000000)) for t, h in per[name]])
 
+    def _button_edge(self, _pin):
+        pass
+
+    def light_sleep_ok(self):
+        return True
+
+    def usb_connected(self):
+        return bool(self.settings.get("usb", False))
+
+    def light_sleep(self, ms):
+        """Sleep the simulated CPU until ms pass or a pin IRQ is queued (a wake source fired)."""
+        c = self.clock
+        self.light_sleeps += 1
+        start = c.elapsed_us()
+        target = start + ms * 1000
+        c.irq_pending = 0
+        if c.skip_idle:
+            c.advance_to(target, stop_on_irq=True)
+        else:
+            while c.elapsed_us() < target and not c.irq_pending:
+                nxt = c.next_event_us()
+                stop = target if nxt is None or nxt > target else nxt
+                wait_us = (stop - c.elapsed_us()) / c.speed
+                time.sleep_ms(max(0, min(20, int(wait_us // 1000))))  # type: ignore[attr-defined]
+        self.slept_us += c.elapsed_us() - start
+
+    def started(self, app):
+        if self.settings.get("time_drain"):
+            self._time_drain(app)
+        t = self.settings.get("ble_central_s")
+        if t is not None:
+            asyncio.create_task(self._central(t))
+
+    async def _central(self, t_s):
+        import bluetooth
+
+        d = int(t_s * 1000000) - self.clock.elapsed_us()
+        if d > 0:
+            await asyncio.sleep_ms(d // 1000)
+        bluetooth.BLE().sim_connect()  # type: ignore[attr-defined]  # the fake module's hook
+
+    def _time_drain(self, app):
+        orig = app._drain
+
+        async def timed():
+            t0 = time.ticks_us()  # type: ignore[attr-defined]  # real time: the CPU the pipeline takes
+            s0 = app.samples
+            await orig()
+            dt = time.ticks_diff(time.ticks_us(), t0)  # type: ignore[attr-defined]
+            n = app.samples - s0
+            self.drained += n
+            self.drain_us += dt
+            if n and dt // n > self.drain_max_us_per_sample:
+                self.drain_max_us_per_sample = dt // n
+
+        app._drain = timed
+
     def pressed(self, name):
         crash = self.settings.get("crash_at_s")
         if crash is not None and self.clock.elapsed_us() >= crash * 1000000:
@@ -311,6 +387,7 @@ class SimHardware(Board):
         return self.end_us is not None and self.clock.elapsed_us() >= self.end_us
 
     def finished(self, app):
+        del self.heap[self._heap_n :]  # in place: after hours the heap may have no block for a copy
         gc.collect()
         wdt = self.sim.wdt
         r = {
@@ -329,12 +406,36 @@ class SimHardware(Board):
             "cadence_x100": app.last_cadence_x100,
             "odr_mhz": app.clock.odr_mhz if app.clock is not None else None,
             "ticks_wraps": self.ticks_wraps,
-            "heap": self.heap[: self._heap_n],
+            "heap": self.heap,
             "heap_after_gc": gc.mem_alloc(),  # type: ignore[attr-defined]
             "heap_total": gc.mem_alloc() + gc.mem_free(),  # type: ignore[attr-defined]
             "wdt_expired": bool(wdt is not None and wdt.expired),
             "irq_dropped": self._int.irq_dropped,
+            "light_sleeps": self.light_sleeps,
+            "slept_s": self.slept_us // 1000 / 1000,
+            "loop_wakes": app.loop_wakes,
+            "wakes_per_s": round(self.light_sleeps * 1000000 / max(1, self.clock.elapsed_us()), 3),
+            "light_sleep": app._sleep,
+            "beats_faded": app.beats_faded,
+            "alerts": app.alerts_played,
+            "phases": app.phases + (app.coach.phases if app.coach is not None else 0),
+            "decision": app.coach.decision if app.coach is not None else None,
         }
+        if self.settings.get("time_drain"):
+            r["drain_us"] = self.drain_us
+            r["drained"] = self.drained
+            r["drain_max_us_per_sample"] = self.drain_max_us_per_sample
+        svc = app.ble
+        if svc is not None:
+            r["ble_notified"] = svc.notified
+            r["ble_error"] = svc.error
+            r["ble_battery"] = svc._batt[0]
+            try:
+                import bluetooth
+
+                r["ble_sent"] = len(bluetooth.BLE().sim_sent)  # type: ignore[attr-defined]
+            except (ImportError, AttributeError):
+                pass
         if self._sink is not None:
             self.sim.log.sink = None
             self._sink.close()
@@ -342,7 +443,9 @@ class SimHardware(Board):
         if self.settings.get("result"):
             with open(self.settings["result"], "w") as f:
                 json.dump(r, f)
-        print("sim result:", json.dumps(r))
+        print("sim result: ", end="")
+        json.dump(r, sys.stdout)  # streamed: no one large string on a fragmented heap
+        print()
         return r
 
     # --- as a clock device: heap samples, ticks wraps ------------------------------------------

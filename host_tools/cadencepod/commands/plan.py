@@ -1,8 +1,8 @@
-"""`cadencepod plan show|set|reset`: read and edit a progressive cadence plan file.
+"""`cadencepod plan show|set|reset`: read and edit the progressive cadence plan.
 
-The plan lives on the pod as `plan.json` (see docs/coaching.md). These commands work on a local
-copy given with --file; the copy goes to and from the pod through the pull/config transport (the
-same USB file access `cadencepod pull` and `cadencepod config` use). The rules themselves are in
+The plan lives on the pod as `plan.json` beside `config.json` (see docs/coaching.md). By default
+these commands work on the pod over USB (the same raw-REPL file access as `cadencepod pull` and
+`cadencepod config`); with --file they work on a local copy. The rules themselves are in
 firmware/pod/core/plan.py, shared with the pod: one copy of the logic.
 """
 import json
@@ -14,10 +14,17 @@ from pod.core import plan as P
 from rich.console import Console
 from rich.table import Table
 
+from ..clickutil import Group
 from ..errors import PodError
 
-_FILE_OPT = click.option("--file", "path", required=True, type=click.Path(dir_okay=False),
-                         help="Local plan JSON file (a copy of the pod's plan.json).")
+# relative to the device's cwd (/ on the pod, the flash dir in the sim), like config.json
+DEVICE_PLAN = "plan.json"
+
+
+def _where(f):
+    f = click.option("--file", "-f", "path", type=click.Path(dir_okay=False),
+                     help="Work on a local plan JSON file (a copy of the pod's plan.json), not the pod.")(f)
+    return click.option("--port", "-p", help="Serial port of the pod (default: the one pod found on USB).")(f)
 
 
 def _x100(spm, name):
@@ -26,6 +33,18 @@ def _x100(spm, name):
     if not P.MIN_X100 <= v <= P.MAX_X100:
         raise PodError("%s must be %d..%d spm, got %g" % (name, P.MIN_X100 // 100, P.MAX_X100 // 100, spm))
     return v
+
+
+def parse(raw, where):
+    """A validated plan state from the text of a plan file; PodError naming `where` otherwise."""
+    try:
+        st = json.loads(raw)
+    except ValueError as e:
+        raise PodError("%s is not valid JSON: %s" % (where, e)) from None
+    try:
+        return P.validate(st)
+    except ValueError as e:
+        raise PodError("%s: %s" % (where, e)) from None
 
 
 def load(path):
@@ -37,14 +56,7 @@ def load(path):
                        "--goal SPM`)" % (path, path)) from None
     except OSError as e:
         raise PodError("cannot read %s: %s" % (path, e.strerror)) from None
-    try:
-        st = json.loads(raw)
-    except ValueError as e:
-        raise PodError("%s is not valid JSON: %s" % (path, e)) from None
-    try:
-        return P.validate(st)
-    except ValueError as e:
-        raise PodError("%s: %s" % (path, e)) from None
+    return parse(raw, path)
 
 
 def save(path, st):
@@ -53,8 +65,7 @@ def save(path, st):
     fd, tmp = tempfile.mkstemp(prefix=".plan-", suffix=".json", dir=d)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(st, f, sort_keys=True)
-            f.write("\n")
+            f.write(dump(st))
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -62,6 +73,53 @@ def save(path, st):
         except OSError:
             pass
         raise
+
+
+def dump(st):
+    return json.dumps(st, sort_keys=True) + "\n"
+
+
+class _Plan:
+    """The plan file on the pod (default) or a local one (--file). Use as a context manager."""
+
+    def __init__(self, port, path):
+        if port and path:
+            raise PodError("give --port (the pod) or --file (a local copy), not both")
+        self.port, self.path, self.pod = port, path, None
+
+    def __enter__(self):
+        if self.path is None:
+            from ..device import Pod
+
+            self.pod = Pod(self.port)
+        return self
+
+    def __exit__(self, *exc):
+        if self.pod:
+            self.pod.close()
+
+    def where(self):
+        return self.path if self.path else "%s on the pod" % DEVICE_PLAN
+
+    def read(self, missing_ok=False):
+        """The validated state, or None when there is none and missing_ok."""
+        if self.path:
+            if missing_ok and not os.path.exists(self.path):
+                return None
+            return load(self.path)
+        data = self.pod.read_small(DEVICE_PLAN)
+        if data is None:
+            if missing_ok:
+                return None
+            raise PodError("no plan on the pod yet (create one with `cadencepod plan set --baseline SPM "
+                           "--goal SPM`)")
+        return parse(data.decode("utf-8", "replace"), self.where())
+
+    def write(self, st):
+        if self.path:
+            save(self.path, st)
+        else:  # the device helper writes a temp file and renames it: a cut leaves the old plan
+            self.pod.write_file(DEVICE_PLAN, dump(st).encode())
 
 
 def _spm(x100):
@@ -92,17 +150,18 @@ def _print_state(st, record=None):
                       _spm(record["to_x100"])))
 
 
-@click.group("plan")
+@click.group("plan", cls=Group)
 def command():
-    """Show or edit the progressive cadence plan (a local copy of the pod's plan.json)."""
+    """Show or edit the progressive cadence plan (the pod's plan.json over USB, or a local --file)."""
 
 
 @command.command("show")
-@_FILE_OPT
+@_where
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-def show(path, as_json):
+def show(port, path, as_json):
     """Show the plan: target, goal, step rule and progress."""
-    st = load(path)
+    with _Plan(port, path) as where:
+        st = where.read()
     if as_json:
         click.echo(json.dumps(st, sort_keys=True))
     else:
@@ -110,7 +169,7 @@ def show(path, as_json):
 
 
 @command.command("set")
-@_FILE_OPT
+@_where
 @click.option("--baseline", type=float, help="Natural cadence from a baseline run, spm (starts a new plan).")
 @click.option("--goal", type=float, help="Goal cadence: the target never goes above it, spm.")
 @click.option("--step", "step_spm", type=int, help="Step size in spm (default 5).")
@@ -122,7 +181,7 @@ def show(path, as_json):
 @click.option("--poor-pct", type=int, help="Below this share a session is poor (50).")
 @click.option("--back-sessions", type=int, help="Poor sessions in a row before a step back (2).")
 @click.option("--min-steady-s", type=int, help="Steady running needed to judge a session, s (300).")
-def set_(path, baseline, goal, step_spm, step_pct, target, hold_sessions, hold_pct, band, poor_pct,
+def set_(port, path, baseline, goal, step_spm, step_pct, target, hold_sessions, hold_pct, band, poor_pct,
          back_sessions, min_steady_s):
     """Create the plan, or change its settings or target.
 
@@ -131,9 +190,20 @@ def set_(path, baseline, goal, step_spm, step_pct, target, hold_sessions, hold_p
     """
     if step_spm is not None and step_pct is not None:
         raise PodError("give --step or --step-pct, not both")
-    old = load(path) if os.path.exists(path) else None
-    if old is None and (baseline is None or goal is None):
-        raise PodError("%s does not exist: a new plan needs --baseline and --goal" % path)
+    with _Plan(port, path) as where:
+        old = where.read(missing_ok=True)
+        if old is None and (baseline is None or goal is None):
+            raise PodError("%s does not exist: a new plan needs --baseline and --goal" % where.where())
+        st, rec = _edited(old, baseline, goal, step_spm, step_pct, target, hold_sessions, hold_pct, band,
+                          poor_pct, back_sessions, min_steady_s)
+        where.write(st)
+    _print_state(st, rec)
+    click.echo("saved to %s" % where.where())
+
+
+def _edited(old, baseline, goal, step_spm, step_pct, target, hold_sessions, hold_pct, band, poor_pct,
+            back_sessions, min_steady_s):
+    """(new state, record) for `plan set`; PodError (and nothing written) on any bad value."""
     src = old or {}
     args = {
         "baseline_x100": _x100(baseline, "--baseline") if baseline is not None else src.get("baseline_x100"),
@@ -167,14 +237,15 @@ def set_(path, baseline, goal, step_spm, step_pct, target, hold_sessions, hold_p
         P.validate(st)
     except ValueError as e:
         raise PodError(str(e)) from None
-    save(path, st)
-    _print_state(st, rec)
+    return st, rec
 
 
 @command.command("reset")
-@_FILE_OPT
-def reset(path):
+@_where
+def reset(port, path):
     """Restart the plan at its first target (baseline + step); settings are kept."""
-    st, rec = P.reset(load(path))
-    save(path, st)
+    with _Plan(port, path) as where:
+        st, rec = P.reset(where.read())
+        where.write(st)
     _print_state(st, rec)
+    click.echo("saved to %s" % where.where())

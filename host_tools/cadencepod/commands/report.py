@@ -13,14 +13,15 @@ from ..errors import PodError
 @click.argument("session")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Output prefix: writes PREFIX.png and PREFIX.html (default: beside the log).")
-@click.option("--band", type=click.FloatRange(0.5, 30), default=3.0, show_default=True,
-              help="Half-width of the target band, steps/min.")
+@click.option("--band", type=click.FloatRange(0.5, 30),
+              help="Half-width of the target band, steps/min (default: the plan's band in the log, else 3).")
 @click.option("--step-length", "step_m", type=click.FloatRange(0.3, 3.0),
               help="Step length in m for km-equivalents (default: from the config, else 1.0).")
 @click.option("--archive", "archive_dir", type=click.Path(file_okay=False), help="Archive folder.")
 def command(session, output, band, step_m, archive_dir):
-    """Cadence vs target band, time in band, histogram, per-minute/per-km compliance, late drift."""
-    from ..report import analyze, render_html, render_png
+    """Cadence vs target band with the alerts fired, compliance per minute/per km, histogram,
+    late drift, phase error over time and its distribution, the plan's decision (spm = steps/min)."""
+    from ..report import analyze, baseline_text, render_html, render_png
 
     path, s = Archive(archive_dir).load(session)
     if not s.summaries and len(s.steps) < 2:
@@ -35,5 +36,9 @@ def command(session, output, band, step_m, archive_dir):
     write_output(prefix.with_name(prefix.name + ".png"), png)
     write_output(prefix.with_name(prefix.name + ".html"),
                  render_html(a, title, png, [note] if note else []).encode())
-    click.echo("wrote %s.png and %s.html: %.0f%% of running time within ±%g spm of target"
-               % (prefix, prefix, 100 * a["time_in_band"], band))
+    if a["judged_time_s"]:
+        click.echo("wrote %s.png and %s.html: %.0f%% of running time within ±%g spm of target"
+                   % (prefix, prefix, 100 * a["time_in_band"], a["band_spm"]))
+    else:
+        click.echo("wrote %s.png and %s.html: no target in this session (metronome off)%s"
+                   % (prefix, prefix, "; " + baseline_text(a["baseline"]) if a["baseline"] else ""))
