@@ -3,6 +3,8 @@
 Each test runs the unmodified app (pod.app from source under the micropython unix port, asyncio on
 the sim clock) and checks what it logged (decoded with the host's codec), played (the sim's buzzer
 and motor events) and saved (plan.json)."""
+import subprocess
+import sys
 from collections import Counter
 
 from pod.core import plan as pplan
@@ -69,6 +71,18 @@ def test_end_to_end_plan_session_logs_snapshot_phase_errors_alerts_and_decision(
     assert r.result["alerts"] == len(alerts)
     # fade level 1 (80 % of each minute) after the warm-up: some beats rest
     assert r.result["beats_faded"] > 0
+    # and the host report shows them: phase errors, the alerts fired, the plan's decision
+    (cpl,) = sorted((r.fs / "logs").glob("*.cpl"))
+    cmd = [sys.executable, "-m", "cadencepod", "report", str(cpl), "-o", str(tmp_path / "rep")]
+    rep = subprocess.run(cmd, capture_output=True, text=True)
+    assert rep.returncode == 0, rep.stderr
+    html = (tmp_path / "rep.html").read_text()
+    n_slow = sum(1 for _t, v in alerts if v[0] == 1)
+    assert "%d too slow, %d too fast" % (n_slow, len(alerts) - n_slow) in html
+    assert "Alerts fired" in html
+    assert "phase error (contact - beat)" in html and "over %d steps" % len(phases) in html
+    assert pplan.REASONS[plans[1][1][1]] in html
+    assert (tmp_path / "rep.png").stat().st_size > 10000
     cad = sorted(c for _t, c, _tg, _on in log.summaries if c)
     print("\ne2e: %d steps, median %.1f spm, %d phase errors (median |e| %d ms), alerts %s, decision %s"
           % (len(log.steps), cad[len(cad) // 2] / 100, len(phases),
