@@ -165,6 +165,7 @@ class App:
         self.hw = hw
         self.board = board
         self.cfg = cfg
+        self.target_spm = cfg["target_spm"]  # this session's: the plan's, or the config's, nudged
         self.warnings = list(warnings)
         add, diff = hw.ticks_add, hw.ticks_diff
         self.diff = diff
@@ -508,6 +509,7 @@ class App:
             tempo_x100 = coach.start(self.log, tempo_x100)
         sync = coach is not None and coach.sync is not None
         self.mode = "off" if not tempo_x100 or not cfg["metronome"] else self._mode_cfg
+        self.target_spm = tempo_x100 // 100 if tempo_x100 else cfg["target_spm"]
         if tempo_x100 and tempo_x100 != cfg["target_spm"] * 100:
             self.log.event(0, "target", tempo_x100 // 100)  # the plan's target
         if self.mode != "off":
@@ -559,9 +561,10 @@ class App:
             return None
 
     def nudge(self, delta_spm):
-        spm = self.cfg["target_spm"] + delta_spm
+        spm = self.target_spm + delta_spm
         if podconfig.check("target_spm", spm) is not None:
             return
+        self.target_spm = spm
         self.cfg["target_spm"] = spm
         self.met.set_spm(spm)
         if self.coach is not None and self.coach.sync is not None:
@@ -593,7 +596,7 @@ class App:
     def _summary(self, t):
         cad = self.det.cadence_x100() if self.det is not None else 0
         self.last_cadence_x100 = cad
-        self.log.summary(t, cad, self.cfg["target_spm"], self.mode != "off")
+        self.log.summary(t, cad, self.target_spm, self.mode != "off")
 
     # --- main loop -------------------------------------------------------------------------
     def _poll(self, now_ms):

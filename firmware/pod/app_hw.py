@@ -70,7 +70,9 @@ class Imu:
 
 def open_imu(board, i2c, int_pin, imu_type=None, irq_rising=2, irq_falling=1):
     imu = board["imu"]
-    drv = drivers.open_imu(i2c, imu_type or imu["type"], addr=imu.get("i2c_addr"), odr_hz=ODR_HZ, fs_g=FS_G)
+    drv = drivers.open_imu(i2c, imu_type or imu["type"], addr=imu.get("i2c_addr"), odr_hz=ODR_HZ, fs_g=FS_G,
+                           int_active_low=imu.get("int_active_low", False),
+                           int_open_drain=imu.get("int_open_drain", False))
     wm = board.get("power", {}).get("fifo_watermark_samples", DEFAULT_WATERMARK)
     drv.enable_fifo(wm)
     return Imu(drv, int_pin, wm, irq_rising, irq_falling)
@@ -117,6 +119,10 @@ class Board:
         self._i2c = hal.I2C(imu.get("i2c_id", 0), sda=pins["i2c_sda"], scl=pins["i2c_scl"],
                             freq=imu.get("freq_hz", 400000))
         self._int = hal.InputPin(pins["imu_int"])
+        wakes = getattr(hal, "light_sleep_wakes", None)  # hal.esp32: sets hal.LIGHT_SLEEP_WAKES
+        if wakes is not None:
+            wakes(self._int, not imu.get("int_active_low", False),
+                  [self._buttons[n] for n in self.buttons], self._btn_low)
         self._wdt = None
 
     def open_imu(self):
@@ -152,9 +158,9 @@ class Board:
         return self._motor is not None
 
     def light_sleep_ok(self):
-        """Can the CPU light-sleep and be woken by the IMU INT and the buttons? Not yet on a real
-        board: pod.hal.esp32 does not configure those wake sources (esp32.wake_on_ext0 / gpio
-        wake-up), and a timer-only light sleep would miss button presses."""
+        """Can the CPU light-sleep and be woken by the IMU INT and the buttons? On a real board only
+        once pod.hal.esp32.light_sleep_wakes() armed those wake sources (see hal/README.md): a
+        timer-only light sleep would miss button presses."""
         return bool(getattr(self._hal, "LIGHT_SLEEP_WAKES", False))
 
     def light_sleep(self, ms):

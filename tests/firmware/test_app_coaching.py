@@ -56,6 +56,7 @@ def test_end_to_end_plan_session_logs_snapshot_phase_errors_alerts_and_decision(
     assert r.result["decision"]["reason"] == plans[1][1][1]
     # the metronome played the plan's target (not the config's 160)
     assert ("target" in k) and of(log, "target")[0][1] == 170
+    assert {tg for _t, _c, tg, _on in log.summaries} == {170}  # and the summaries carry it
     # one phase error per step while the beat plays, each within half a beat period
     phases = [v for _t, v in of(log, "phase")]
     assert len(phases) >= 0.9 * len(log.steps) > 300

@@ -84,6 +84,25 @@ def test_mpu6886_config_registers():
     assert (imu.odr_mhz, imu.counts_per_g) == (100000, 4096)
 
 
+def test_mpu6886_int_active_low_open_drain_as_the_m5_profile_asks():
+    bus = FakeI2C()
+    f = bus.attach(FakeMPU6886())
+    imu = open_imu(bus, "mpu6886", f.addr, int_active_low=True, int_open_drain=True)
+    imu.enable_fifo(50)
+    assert f.regs[0x37] == 0xE0  # INT_LEVEL low | INT_OPEN drain | LATCH_INT_EN
+    assert imu.int_active_high is False
+    f.int_status |= 0x10  # an overflow raises the interrupt: the line goes low
+    f._update_int()
+    assert f.int1.level == 0
+
+
+def test_lsm6_refuses_an_active_low_int_it_cannot_drive():
+    bus = FakeI2C()
+    f = bus.attach(FakeLSM6DSO())
+    with pytest.raises(ValueError, match="active-high"):
+        open_imu(bus, "lsm6dso", f.addr, int_active_low=True)
+
+
 @pytest.mark.parametrize("fs,bits,cpg", [(2, 0, 16393), (4, 2, 8196), (8, 3, 4098), (16, 1, 2049)])
 def test_lsm6_full_scale(fs, bits, cpg):
     bus = FakeI2C()

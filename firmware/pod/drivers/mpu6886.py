@@ -54,7 +54,11 @@ class MPU6886:
     has_pedometer = False
     int_active_high = True
 
-    def __init__(self, i2c, addr=0x68, odr_hz=100, fs_g=8):
+    def __init__(self, i2c, addr=0x68, odr_hz=100, fs_g=8, int_active_low=False, int_open_drain=False):
+        # The M5StickC Plus2 shares its INT net (GPIO35) with other open-drain sources: the board
+        # profile asks for active-low, open-drain there.
+        self.int_active_high = not int_active_low
+        self._int_cfg = 0x20 | (0x80 if int_active_low else 0) | (0x40 if int_open_drain else 0)
         if fs_g not in _FS_SEL:
             raise ValueError("fs_g must be 2, 4, 8 or 16, got %r" % (fs_g,))
         if not 4 <= odr_hz <= 1000:
@@ -139,7 +143,7 @@ class MPU6886:
         self._w(_USER_CTRL, 0x04)  # FIFO_RST
         self._w(_FIFO_WM_TH1, (th >> 8) & 0x03)
         self._w(_FIFO_WM_TH2, th & 0xFF)
-        self._w(_INT_PIN_CFG, 0x20)  # active high, push-pull, latched until the status is read
+        self._w(_INT_PIN_CFG, self._int_cfg)  # level and drive per the board; latched until read
         self._w(_INT_ENABLE, 0x10)  # FIFO_OFLOW_EN (the watermark interrupt needs no enable bit)
         self._w(_FIFO_EN, 0x08)  # ACCEL_FIFO_EN
         self._w(_USER_CTRL, 0x40)  # FIFO_EN

@@ -1,8 +1,14 @@
 """HAL on a real ESP32: the only module that imports `machine`. Same names as hal/sim.py."""
+import sys
 import time
 
 import machine
 import micropython
+
+try:
+    import esp32
+except ImportError:  # a MicroPython build without the esp32 module: no pin wake-up
+    esp32 = None  # type: ignore[assignment]
 
 PLATFORM = "esp32"
 TICKS_PERIOD = 1 << 30
@@ -95,8 +101,80 @@ def Watchdog(timeout_ms):
     return machine.WDT(timeout=timeout_ms)
 
 
+# Light sleep needs the IMU INT and the buttons as wake sources, or a batch or a press waits for the
+# timer. pod.app_hw.Board calls light_sleep_wakes() once; it sets LIGHT_SLEEP_WAKES, which
+# Board.light_sleep_ok() reads (the app never light-sleeps while it is False). See hal/README.md.
+LIGHT_SLEEP_WAKES = False
+LIGHT_SLEEP_OFF_REASON = "wake sources not configured"
+_ext0 = None  # (pin, level) of the IMU INT, re-armed before every light sleep
+
+
+def light_sleep_wakes(imu_int, int_active_high, buttons=(), buttons_active_low=True):
+    """Make the IMU INT (ext0: an RTC GPIO, one pin) and the buttons (GPIO wake-up: any pin, one level
+    for all) wake the chip from light sleep, each at its active level. Both are level-triggered.
+    The INT is not a GPIO wake-up pin: that would leave its interrupt level-triggered after the
+    sleep (MicroPython never undoes gpio_wakeup_enable) and, with its edge IRQ attached, the ISR
+    would fire without end while INT stays asserted. Returns LIGHT_SLEEP_WAKES."""
+    global LIGHT_SLEEP_OFF_REASON, _ext0
+    _publish(False)
+    _ext0 = None
+    level = bool(int_active_high)
+    try:
+        if esp32 is None:
+            raise OSError("no esp32 module in this firmware")
+        esp32.wake_on_ext0(imu_int, level)  # ValueError("invalid pin") unless an RTC GPIO
+        if buttons:
+            # wake_on_gpio is MicroPython >= 1.27 (AttributeError before)
+            esp32.wake_on_gpio(list(buttons), not buttons_active_low)
+    except (ValueError, OSError, AttributeError) as e:
+        LIGHT_SLEEP_OFF_REASON = "%s: %s" % (type(e).__name__, e)
+        print("warning: light sleep off, wake sources failed:", LIGHT_SLEEP_OFF_REASON)
+        _disarm()
+        _publish(False)
+        return False
+    _ext0 = (imu_int, level)
+    LIGHT_SLEEP_OFF_REASON = ""
+    _publish(True)
+    return True
+
+
+def _publish(ok):
+    # pod.hal star-imports this module, so the package holds a copy of the flag taken at import:
+    # set both (Board.light_sleep_ok() reads the package's).
+    global LIGHT_SLEEP_WAKES
+    LIGHT_SLEEP_WAKES = ok
+    pkg = sys.modules.get("pod.hal")
+    if pkg is not None:
+        pkg.LIGHT_SLEEP_WAKES = ok  # type: ignore[attr-defined]
+        pkg.LIGHT_SLEEP_OFF_REASON = LIGHT_SLEEP_OFF_REASON  # type: ignore[attr-defined]
+
+
+def _disarm():
+    if esp32 is None:
+        return
+    try:
+        esp32.wake_on_ext0(None, False)
+        if hasattr(esp32, "wake_on_gpio"):
+            esp32.wake_on_gpio([], False)  # an empty list clears; None would keep the old pins
+    except (ValueError, OSError):
+        pass
+
+
 def light_sleep(ms):
+    """Light-sleep up to ms (the timer wake: the app passes the time to the next beat edge), or until
+    the IMU INT or a button is at its active level."""
+    if ms <= 0:
+        return  # nothing to sleep, and a 0 ms timer wake is not a documented case
+    ext0 = _ext0
+    if ext0 is not None:
+        # Pin.irq() without wake= drops the ext0 pin (MicroPython machine_pin.c): the app attaches
+        # the INT handler after light_sleep_wakes(), and may re-attach it, so arm it every time.
+        esp32.wake_on_ext0(ext0[0], ext0[1])
     machine.lightsleep(ms)
+    if ext0 is not None:
+        # ext0 leaves the pad routed to the RTC IO after the wake (ESP-IDF sleep_modes); a
+        # mode-setting init() gives it back to the GPIO matrix (rtc_gpio_deinit), IRQ kept.
+        ext0[0].init(machine.Pin.IN)
 
 
 def reset():
