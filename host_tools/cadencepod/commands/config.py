@@ -7,33 +7,20 @@ import click
 from .. import config_schema as cs
 from ..clickutil import Group
 from ..errors import PodError
+from ..podfile import PodOrLocalFile
 
 # relative to the device's cwd: / on the pod, the flash dir in the sim (the firmware's own constant)
 DEVICE_CONFIG = cs.podcfg.CONFIG_FILE
 
 
-class _Source:
+class _Source(PodOrLocalFile):
     """A config file on the pod (--port) or local (--file)."""
 
-    def __init__(self, port, file):
-        self.port, self.file, self.pod = port, file, None
-
-    def __enter__(self):
-        if not self.file:
-            from ..device import Pod
-            self.pod = Pod(self.port)
-        return self
-
-    def __exit__(self, *exc):
-        if self.pod:
-            self.pod.close()
-
-    def where(self):
-        return str(self.file) if self.file else "%s on the pod" % DEVICE_CONFIG
+    device_name = DEVICE_CONFIG
 
     def read(self):
-        if self.file:
-            p = pathlib.Path(self.file)
+        if self.path:
+            p = pathlib.Path(self.path)
             if not p.exists():
                 return {}
             try:
@@ -56,9 +43,9 @@ class _Source:
 
     def write(self, cfg):
         text = json.dumps(cfg, indent=1, sort_keys=True) + "\n"
-        if self.file:
+        if self.path:
             from .export import write_output
-            write_output(self.file, text.encode())
+            write_output(self.path, text.encode())
         else:
             self.pod.write_file(DEVICE_CONFIG, text.encode())
 

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from ..clickutil import Group
 from ..errors import PodError
+from ..podfile import PodOrLocalFile
 
 # relative to the device's cwd (/ on the pod, the flash dir in the sim), like config.json
 DEVICE_PLAN = "plan.json"
@@ -79,27 +80,15 @@ def dump(st):
     return json.dumps(st, sort_keys=True) + "\n"
 
 
-class _Plan:
+class _Plan(PodOrLocalFile):
     """The plan file on the pod (default) or a local one (--file). Use as a context manager."""
+
+    device_name = DEVICE_PLAN
 
     def __init__(self, port, path):
         if port and path:
             raise PodError("give --port (the pod) or --file (a local copy), not both")
-        self.port, self.path, self.pod = port, path, None
-
-    def __enter__(self):
-        if self.path is None:
-            from ..device import Pod
-
-            self.pod = Pod(self.port)
-        return self
-
-    def __exit__(self, *exc):
-        if self.pod:
-            self.pod.close()
-
-    def where(self):
-        return self.path if self.path else "%s on the pod" % DEVICE_PLAN
+        super().__init__(port, path)
 
     def read(self, missing_ok=False):
         """The validated state, or None when there is none and missing_ok."""
