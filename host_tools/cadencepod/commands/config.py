@@ -99,3 +99,41 @@ def set_(assignments, port, file):
             raise PodError("invalid config, nothing written: " + "; ".join(errs))
         src.write(cfg)
     click.echo("set %s in %s" % (", ".join("%s=%s" % (k, json.dumps(v)) for k, v in pairs), src.where()))
+
+
+@command.command("calibrate")
+@click.argument("session")
+@click.option("--distance-m", type=click.FloatRange(min=1.0), required=True,
+              help="The distance the session covered, in metres (a measured route or track laps).")
+@click.option("--apply", is_flag=True, help="Also write ble.step_mm to the pod (--port) or --file.")
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False), help="Archive folder.")
+@_port
+@_file
+def calibrate(session, distance_m, apply, archive_dir, port, file):
+    """Step length for the BLE speed and distance, from a SESSION of known distance.
+
+    The pod has no GPS: its speed is steps x step length, so the step length (ble.step_mm, one
+    step, not a stride) is what makes it right. Run a known distance, pull, then calibrate."""
+    from pod.core import rsc
+
+    from ..archive import Archive
+
+    path, s = Archive(archive_dir).load(session)
+    steps = len(s.steps)
+    try:
+        step_mm = rsc.calibrate_step_mm(int(round(distance_m * 1000)), steps)
+    except ValueError as e:
+        raise PodError("%s: %s" % (path.name, e)) from None
+    click.echo("%s: %d steps over %g m -> step length %d mm (ble.step_mm)" % (path.name, steps, distance_m,
+                                                                               step_mm))
+    if not apply:
+        click.echo("write it with: cadencepod config set ble.step_mm=%d" % step_mm)
+        return
+    with _Source(port, file) as src:
+        cfg = src.read()
+        cs.set_dotted(cfg, "ble.step_mm", step_mm)
+        errs = cs.errors(cfg)
+        if errs:
+            raise PodError("invalid config, nothing written: " + "; ".join(errs))
+        src.write(cfg)
+    click.echo("set ble.step_mm=%d in %s" % (step_mm, src.where()))
