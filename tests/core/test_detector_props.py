@@ -142,3 +142,22 @@ def test_single_bumps_give_no_steps(amp_g, n_bumps, at_s):
             v += amp_g * math.exp(-((t - at_s - 2.5 * b) / 0.04) ** 2)
         sig[3 * i + 2] = int(min(32767, v * CPG))
     assert [e for e in run(sig) if e[0] == EV_STEP] == []
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(70, 230))
+def test_cadence_shows_one_step_before_the_bout_is_confirmed(spm):
+    """Three steady candidates give a provisional cadence (within 5 %: the first step is timed
+    before any hump has set the levels); the fourth releases the steps."""
+    sig = gait(spm, 10)
+    det = StepDetector(odr_mhz=ODR_HZ * 1000, counts_per_g=CPG)
+    first_cad = first_step = None
+    for i in range(len(sig) // 3):
+        n = det.feed(sig[3 * i], sig[3 * i + 1], sig[3 * i + 2])
+        if first_cad is None and det.cadence_x100():
+            first_cad = (i, det.cadence_x100())
+        if n and first_step is None:
+            first_step = i
+    assert first_cad is not None and first_step is not None
+    assert first_cad[0] < first_step
+    assert abs(first_cad[1] / 100 - spm) <= 0.05 * spm

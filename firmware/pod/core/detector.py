@@ -103,6 +103,7 @@ class StepDetector:
         self._t_hist = [0] * HIST  # step contact times (sample clock, Q8 offset below)
         self._fb = [0] * _FBUF  # recent filtered samples, to re-time a held step
         self._r_hist = [0] * HIST  # their contact times by the running rule
+        self._fl_hist = [0] * HIST  # 1: timed before any hump had set the levels
         self._h_hist = [0] * HIST  # their hump heights, once each hump has passed
         self._iv2 = [0] * HIST
         self._iv = [0] * HIST  # scratch for the median: allocated once
@@ -148,6 +149,7 @@ class StepDetector:
         self._slot = -1  # history index of the candidate whose hump is still rising
         self._in_gait = 0
         self._held = 0  # candidates held by the gate, not yet released
+        self._prov = 0  # provisional cadence while the gate holds steady candidates
         self._cad = 0
         self._inst = 0
         self._n_out = 0
@@ -157,7 +159,8 @@ class StepDetector:
         return self._in_gait == 1
 
     def cadence_x100(self):
-        return self._cad
+        # before a bout is confirmed, three steady candidates already give a provisional cadence
+        return self._cad if self._cad else self._prov
 
     def inst_x100(self):
         return self._inst
@@ -273,10 +276,15 @@ class StepDetector:
     def _retime(self, i, h, nq):
         """Re-time held candidate i by the running rule from its own hump, now that its height h
         is known: before a bout is confirmed the levels came from older humps or the noise floor.
-        (The walking rule's mean crossing barely depends on the height.)"""
+        (The walking rule's mean crossing barely depends on the height, once one hump has set
+        the levels.)"""
         run_q = self._back_cross(self._valley + (h >> 3), nq)
         if run_q >= 0:
             self._r_hist[i] = (run_q - self._delay_on_q) & _TIME_MASK
+        if self._fl_hist[i]:  # timed against the noise floor: the walking rule too
+            walk_q = self._back_cross(h >> 3, nq)
+            if walk_q >= 0:
+                self._t_hist[i] = (walk_q - self._delay_q) & _TIME_MASK
 
     def _back_cross(self, lvl, nq):
         # Walk back from the hump's peak through the recent filtered samples to where the rise
@@ -327,6 +335,7 @@ class StepDetector:
                 return  # a second hump of the same step
         h[k & _HMASK] = tc
         self._r_hist[k & _HMASK] = run_q
+        self._fl_hist[k & _HMASK] = 1 if self._amp < _AMP_FLOOR else 0
         self._h_hist[k & _HMASK] = 0
         self._slot = k
         self._nh = k + 1
@@ -336,7 +345,10 @@ class StepDetector:
             return
         if self._held < GATE_STEPS:
             self._held += 1
+        if self._held >= GATE_STEPS - 1 and self._steady(GATE_STEPS - 1):
+            self._prov = self._k_cad // self._gate_iv_q
         if self._held >= GATE_STEPS and self._steady(GATE_STEPS):
+            self._prov = 0
             self._in_gait = 1
             self._held = 0
             # Release the held steps with their own contact times. A held hump far smaller than
@@ -483,3 +495,4 @@ class StepDetector:
                 self._inst = 0
         elif gap > self._iv_max_q:
             self._held = 0
+            self._prov = 0
