@@ -8,7 +8,8 @@ from pod.core import logcodec as lc
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "cadencepod", *map(str, args)], capture_output=True, text=True)
+    cmd = [sys.executable, "-m", "cadencepod", *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True)
 
 
 def session(tmp_path):
