@@ -433,13 +433,11 @@ class StepDetector:
             span += d
             iv[m] = d
             m += 1
-        if iv[0] <= self._iv_max_q:
-            self._inst = self._k_cad // iv[0]
-        if m == 0:
+        if m == 0:  # the newest interval is a pause: keep what is shown
             return
+        self._inst = self._k_cad // iv[0]
         # The median classifies: an interval near twice it is a missed step, so it counts as two;
-        # one far shorter is a doubled step, merged into the next. The cadence is the median of
-        # the cleaned intervals, which a single wrong step cannot move.
+        # one far shorter is a doubled step, merged into the next.
         cp = self._iv2
         for j in range(m):
             cp[j] = iv[j]
