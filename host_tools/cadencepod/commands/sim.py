@@ -84,7 +84,7 @@ def run(recording, out_dir, minutes, speed, target_spm, heapsize):
                 "result": "result.json"}
     (fs / "sim.json").write_text(json.dumps(settings))
     env = dict(os.environ, MICROPYPATH=os.pathsep.join([str(build), ".frozen"]))
-    from ..simbridge import micropython_binary
+    from ..mpbin import micropython_binary
 
     r = subprocess.run([micropython_binary(), "-X", "heapsize=%s" % heapsize, "-m", "pod.sim.run_sim",
                         "sim.json"], cwd=fs, env=env, capture_output=True, text=True)
