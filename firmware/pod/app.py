@@ -30,7 +30,7 @@ import gc
 import sys
 
 from pod import app_ui as ui
-from pod import config as podconfig
+from pod import jsonfile
 from pod.core.detector import StepDetector
 from pod.core.metronome import Metronome
 
@@ -167,6 +167,12 @@ class App:
         self.cfg = cfg
         self.target_spm = cfg["target_spm"]  # this session's: the plan's, or the config's, nudged
         self.warnings = list(warnings)
+        from pod import config as podconfig
+
+        self.config_path = podconfig.CONFIG_FILE
+        self._spm_lo, self._spm_hi = podconfig.SCHEMA["target_spm"][2:4]
+        del podconfig
+        unload("pod.config")  # boot only: its schema is 7 KB of a 96 KB heap
         add, diff = hw.ticks_add, hw.ticks_diff
         self.diff = diff
         self.met = Metronome(spm=cfg["target_spm"], steps_per_beat=cfg["steps_per_beat"],
@@ -547,7 +553,7 @@ class App:
         print("session stop: %d steps, %d beats, %d s" % (self.steps, self.beats, t // 1000))
         if self.config_dirty:
             try:
-                podconfig.save(self.cfg)
+                jsonfile.save(self.config_path, self.cfg)
                 self.config_dirty = False
             except OSError as e:
                 log_warning("config not saved: %s" % (e,))
@@ -562,7 +568,7 @@ class App:
 
     def nudge(self, delta_spm):
         spm = self.target_spm + delta_spm
-        if podconfig.check("target_spm", spm) is not None:
+        if not self._spm_lo <= spm <= self._spm_hi:
             return
         self.target_spm = spm
         self.cfg["target_spm"] = spm
@@ -798,6 +804,23 @@ CRASH_LIMIT = const(3)
 STABLE_MS = const(60000)  # running this long clears the count
 
 
+def unload(name):
+    """Drop a module needed only at boot, so its code and tables go back to the heap."""
+    if sys.implementation.name != "micropython":  # CPython: tests hold the module
+        return
+    sys.modules.pop(name, None)
+    pkg, _, attr = name.rpartition(".")
+    p = sys.modules.get(pkg)
+    if p is not None and hasattr(p, attr):
+        delattr(p, attr)
+
+
+def load_config():
+    from pod import config as podconfig
+
+    return podconfig.load()
+
+
 def crash_count():
     try:
         with open(CRASH_FILE) as f:
@@ -843,7 +866,7 @@ def main(hw=None, board=None):
         print("safe mode: button held at boot, app skipped (REPL available)")
         hw.led(True)
         return None
-    cfg, warnings = podconfig.load()
+    cfg, warnings = load_config()
     app = App(hw, board, cfg, warnings)
     try:
         asyncio.run(app.run())

@@ -40,16 +40,9 @@ def load_plan(path=PLAN_FILE):
 
 
 def save_plan(st, path=PLAN_FILE):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(st, f)
-    import os
+    from pod import jsonfile
 
-    try:
-        os.remove(path)
-    except OSError:
-        pass
-    os.rename(tmp, path)
+    jsonfile.save(path, st)
 
 
 class Coach:

@@ -117,12 +117,6 @@ def load(path=CONFIG_FILE):
 
 def save(cfg, path=CONFIG_FILE):
     """Write a validated config (used by the app after a button nudge, so it survives a reboot)."""
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(cfg, f)
-    try:
-        import os
+    from pod import jsonfile
 
-        os.rename(tmp, path)
-    except OSError:
-        pass
+    jsonfile.save(path, cfg)

@@ -72,6 +72,19 @@ def test_buttons_start_nudge_switch_mode_and_stop(build, tmp_path):
     kinds = [(e[1], e[2]) for e in log.events]
     assert ("target", 175) in kinds and ("target", 170) in kinds and ("mode", 1) in kinds
     assert json.loads((fs / "config.json").read_text())["target_spm"] == 170  # saved at stop
+    # the config schema is boot-only and the log reader host-only: neither stays in the pod's heap
+    assert "pod.app" in res["modules"]
+    assert "pod.config" not in res["modules"] and "pod.core.logread" not in res["modules"]
+
+
+def test_nudge_stops_at_the_configured_range(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, config={"target_spm": 240}, session=[1.0, 6.0],
+                                presses=[[3.0, "b", 0.15]], end_s=7)
+    buzz = onsets(ev, "buzzer")
+    assert {b - a for a, b in zip(buzz, buzz[1:], strict=False)} <= {250000}  # still 240 spm
+    (log,) = session_log(fs)
+    assert not [v for _t, k, v in log.events if k == "target" and v > 240]
+    assert json.loads((fs / "config.json").read_text())["target_spm"] == 240
 
 
 def test_missing_imu_gives_metronome_only_with_led_code_and_retries(build, tmp_path):

@@ -420,6 +420,7 @@ class SimHardware(Board):
             "alerts": app.alerts_played,
             "phases": app.phases + (app.coach.phases if app.coach is not None else 0),
             "decision": app.coach.decision if app.coach is not None else None,
+            "modules": sorted(k for k in sys.modules if k.startswith("pod.")),  # what stayed loaded
         }
         if self.settings.get("time_drain"):
             r["drain_us"] = self.drain_us
