@@ -23,6 +23,7 @@ FIRMWARE = ROOT / "firmware"
 BOARDS = ROOT / "hardware" / "boards"
 SOURCE_FILES = ("main.py", "boot.py")  # stay .py on the device
 SIM_ONLY = ("pod/sim/", "pod/hal/sim.py")  # the simulated board's parts: only for the `sim` board
+HOST_ONLY = ("pod/core/logread.py",)  # the log reader: the pod only writes logs
 
 
 def boards():
@@ -60,7 +61,7 @@ def app_sources(board):
         rel = p.relative_to(FIRMWARE).as_posix()
         if "__pycache__" in rel:
             continue
-        if not sim and rel.startswith(SIM_ONLY):
+        if (not sim and rel.startswith(SIM_ONLY)) or rel in HOST_ONLY:
             continue
         out.append((rel, p))
     return out
