@@ -134,9 +134,9 @@ class LogAdapter:
     def error(self):
         return self.log is not None and self.log.error
 
-    def step(self, t_ms, interval_ms):
+    def step(self, t_ms, interval_ms, phase_ms=None):
         if self.log is not None:
-            self.log.step(t_ms, interval_ms)
+            self.log.step(t_ms, interval_ms, phase_ms)
 
     def summary(self, t_ms, cadence_x100, target_spm, metronome_on):
         if self.log is not None:
@@ -375,9 +375,9 @@ class App:
             t = td - self._t0
             if t < 0:
                 t = 0
-            self._step(t)
+            e = None  # the contact's phase error, logged in the step's own record
             if coach is not None and coach.sync is not None:
-                coach.contact(self.log, t)  # Sync's own grid
+                e = coach.contact(t)  # Sync's own grid
             elif self._phase and self.mode != "off" and self.met.running:
                 # signed ms from the nearest beat of the grid the runner hears (sync.phase_error_ms),
                 # in sample-clock time: the last beat moved by the ticks - sample clock offset
@@ -386,10 +386,10 @@ class App:
                 if 2 * e > per:
                     e -= per
                 self.phases += 1
-                self.log.event(t, "phase", e)
+            self._step(t, e)
 
-    def _step(self, t):
-        self.log.step(t, t - self._last_step_ms if self.steps else 0)
+    def _step(self, t, phase_ms=None):
+        self.log.step(t, t - self._last_step_ms if self.steps else 0, phase_ms)
         self._last_step_ms = t
         self.steps += 1
         self.steps_total += 1

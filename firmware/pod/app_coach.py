@@ -3,7 +3,7 @@ baseline. The maths is pod.core's; this file only wires it to the app's session,
 
 Called by pod.app (which loads this module only when a plan, sync, alerts, fade, auto start or a
 baseline run is asked for): contact() per detected step in sync mode (integer work, no allocation:
-Sync's ring and a compact `phase` event; without sync the app computes the phase error itself),
+Sync's ring, and the phase error goes in the step's log record; without sync the app computes the phase error itself),
 sync_metronome() after each FIFO drain, second() about once a second from the main loop (alerts,
 compliance, baseline, auto stop), start()/end() at the session edges (plan snapshot, decision,
 plan.json). pod.core modules are imported only for the parts the config turns on: the heap is 96 KB.
@@ -163,15 +163,17 @@ class Coach:
         self.fade = None
 
     # --- per step (integer work, no allocation) -------------------------------------------------
-    def contact(self, log, t_ms):
-        """Sync mode: one foot contact at session time t_ms (sample clock); logs its phase error."""
+    def contact(self, t_ms):
+        """Sync mode: one foot contact at session time t_ms (sample clock). Returns its phase error
+        for the step's log record (None: no beat yet, or phase_log off)."""
         s = self.sync
         while s.poll(t_ms):
             pass
         e = s.contact(t_ms)
         if e is not None and self.cfg["phase_log"]:
             self.phases += 1
-            log.event(t_ms, "phase", e)
+            return e
+        return None
 
     def sync_metronome(self, app):
         """After a FIFO drain: Sync runs on the sample clock (contacts arrive a batch late); the

@@ -231,12 +231,17 @@ class SessionLog:
         return self.error is None and self.f is not None
 
     # ---- records ----
-    def step(self, t_ms, interval_ms):
+    def step(self, t_ms, interval_ms, phase_ms=None):
+        """One foot contact; phase_ms (vs the nearest beat) rides in the same frame."""
         if self.f is None:
             return
         self.steps += 1
-        self._room(lc.STEP_LEN)
-        self.n = lc.put_step(self.buf, self.n, t_ms, interval_ms)
+        if phase_ms is None:
+            self._room(lc.STEP_LEN)
+            self.n = lc.put_step(self.buf, self.n, t_ms, interval_ms)
+        else:
+            self._room(lc.STEP_PHASE_LEN)
+            self.n = lc.put_step_phase(self.buf, self.n, t_ms, interval_ms, phase_ms)
         self._tick(t_ms)
 
     def summary(self, t_ms, cadence_x100, target_spm, metronome_on):

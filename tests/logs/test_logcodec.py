@@ -24,6 +24,7 @@ def raw_record(draw):
 
 record = st.one_of(
     st.tuples(st.just("step"), U32, st.integers(0, 0xFFFF)),
+    st.tuples(st.just("step_phase"), U32, st.integers(0, 0xFFFF), st.integers(-32768, 32767)),
     st.tuples(st.just("summary"), U32, st.integers(0, 0xFFFF), st.integers(0, 255), st.booleans()),
     st.tuples(st.just("event"), U32, st.sampled_from(lc.EVENT_KINDS), st.integers(lc.I32_MIN, lc.I32_MAX)),
     st.tuples(st.just("event"), U32, st.text(min_size=1, max_size=10), json_value),
@@ -162,3 +163,16 @@ def test_bitwise_crc_fallback_matches_binascii(blob):
     import binascii
 
     assert lc.crc32_bitwise(blob) == binascii.crc32(blob)
+
+
+def test_a_step_with_its_phase_error_is_one_frame_read_as_a_step_and_a_phase_event():
+    recs = [("header", lc.FORMAT_VERSION, {}), ("step", 1000, 0), ("step_phase", 1353, 353, -12),
+            ("step_phase", 1706, 353, 40000)]
+    data = lc.encode_records(recs)
+    assert len(lc.encode_records(recs[2:3])) == lc.STEP_PHASE_LEN == 14
+    s = lc.decode(data)
+    assert s.steps == [(1000, 0), (1353, 353), (1706, 353)]
+    assert s.events == [(1353, "phase", -12), (1706, "phase", 32767)]  # saturates at i16
+    old = lc.encode_records([("header", 1, {}), ("step", 1000, 0), ("event", 1000, "phase", 5)])
+    v1 = lc.decode(old)  # format 1 logs (a phase event per step) still read the same way
+    assert v1.version == 1 and v1.steps == [(1000, 0)] and v1.events == [(1000, "phase", 5)]

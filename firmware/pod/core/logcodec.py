@@ -31,7 +31,7 @@ try:
 except ImportError:  # pragma: no cover - every supported port has json
     import ujson as json
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added T_STEP_PHASE; readers take 1 and 2
 MAGIC = b"CPOD"
 FILE_EXT = ".cpl"
 
@@ -41,6 +41,7 @@ T_SUMMARY = 0x02    # t_ms u32, cadence_x100 u16, target_spm u8, flags u8 (bit0 
 T_EVENT = 0x03      # t_ms u32, kind u8, value i32
 T_RAW = 0x04        # t0_ms u32, n u8, n x (dt_ms u16, x i16, y i16, z i16)
 T_END = 0x05        # t_ms u32, steps u32 (clean close marker)
+T_STEP_PHASE = 0x06  # t_ms u32, interval_ms u16, phase_ms i16: a step and its phase error in one frame
 T_HEADER = 0x81     # MAGIC, version u8, JSON object
 T_EVENT_X = 0x83    # t_ms u32, JSON [kind, value]  (events with text or structured values)
 
@@ -62,6 +63,7 @@ ERR_STORAGE_FULL = 1
 ERR_WRITE_FAILED = 2
 
 STEP_LEN = 2 + 6 + CRC_LEN
+STEP_PHASE_LEN = 2 + 8 + CRC_LEN
 SUMMARY_LEN = 2 + 8 + CRC_LEN
 EVENT_LEN = 2 + 9 + CRC_LEN
 END_LEN = 2 + 8 + CRC_LEN
@@ -83,12 +85,22 @@ def _u16(v):
     return 0 if v < 0 else (0xFFFF if v > 0xFFFF else v)
 
 
+def _i16(v):
+    return -32768 if v < -32768 else (32767 if v > 32767 else v)
+
+
 # ---- writer: each put_* packs one frame into buf at off and returns the new offset ----------------
 # The caller guarantees room (the *_LEN constants above, or frame_len() for variable frames).
 
 def put_step(buf, off, t_ms, interval_ms):
     struct.pack_into("<BBIH", buf, off, T_STEP, 6, t_ms, _u16(interval_ms))
     return _seal(buf, off, 8)
+
+
+def put_step_phase(buf, off, t_ms, interval_ms, phase_ms):
+    """A step and its phase error vs the nearest beat: 14 B, against 27 B as a step + a phase event."""
+    struct.pack_into("<BBIHh", buf, off, T_STEP_PHASE, 8, t_ms, _u16(interval_ms), _i16(phase_ms))
+    return _seal(buf, off, 10)
 
 
 def put_summary(buf, off, t_ms, cadence_x100, target_spm, metronome_on):
@@ -119,9 +131,9 @@ def event_x_payload(t_ms, kind, value):
     return struct.pack("<I", t_ms) + json.dumps([kind, value]).encode()
 
 
-def header_payload(header):
+def header_payload(header, version=FORMAT_VERSION):
     """header: dict with fw, board, config, start_s (None if unknown) and any extra keys."""
-    return MAGIC + bytes((FORMAT_VERSION,)) + json.dumps(header).encode()
+    return MAGIC + bytes((version,)) + json.dumps(header).encode()
 
 
 def frame_len(rtype, payload_len):
@@ -150,10 +162,6 @@ def frame(rtype, payload):
     buf = bytearray(frame_len(rtype, len(payload)))
     put_frame(buf, 0, rtype, payload)
     return bytes(buf)
-
-
-def _i16(v):
-    return -32768 if v < -32768 else (32767 if v > 32767 else v)
 
 
 class RawPacker:

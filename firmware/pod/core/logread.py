@@ -27,6 +27,9 @@ def _parse_payload(rtype, p):
     if rtype == lc.T_STEP and n == 6:
         t, iv = struct.unpack("<IH", p)
         return ("step", t, iv)
+    if rtype == lc.T_STEP_PHASE and n == 8:
+        t, iv, ph = struct.unpack("<IHh", p)
+        return ("step_phase", t, iv, ph)
     if rtype == lc.T_SUMMARY and n == 8:
         t, cad, tgt, fl = struct.unpack("<IHBB", p)
         return ("summary", t, cad, tgt, bool(fl & lc.FLAG_METRONOME))
@@ -67,7 +70,7 @@ def _parse_payload(rtype, p):
     return None
 
 
-_KNOWN = (lc.T_STEP, lc.T_SUMMARY, lc.T_EVENT, lc.T_RAW, lc.T_END, lc.T_HEADER, lc.T_EVENT_X)
+_KNOWN = (lc.T_STEP, lc.T_STEP_PHASE, lc.T_SUMMARY, lc.T_EVENT, lc.T_RAW, lc.T_END, lc.T_HEADER, lc.T_EVENT_X)
 
 
 def read_frame(data, off):
@@ -177,6 +180,9 @@ def decode(data, resync=False):
                 s.version, s.header = rec[1], rec[2]
         elif kind == "step":
             s.steps.append((rec[1], rec[2]))
+        elif kind == "step_phase":  # a step, and its phase error as the `phase` event it stands for
+            s.steps.append((rec[1], rec[2]))
+            s.events.append((rec[1], "phase", rec[3]))
         elif kind == "summary":
             s.summaries.append((rec[1], rec[2], rec[3], rec[4]))
         elif kind == "event":
@@ -197,9 +203,11 @@ def encode_records(records):
         k = rec[0]
         if k == "header":
             hdr = dict(rec[2])
-            out += lc.frame(lc.T_HEADER, lc.header_payload(hdr))
+            out += lc.frame(lc.T_HEADER, lc.header_payload(hdr, rec[1]))
         elif k == "step":
             out += buf[:lc.put_step(buf, 0, rec[1], rec[2])]
+        elif k == "step_phase":
+            out += buf[:lc.put_step_phase(buf, 0, rec[1], rec[2], rec[3])]
         elif k == "summary":
             out += buf[:lc.put_summary(buf, 0, rec[1], rec[2], rec[3], rec[4])]
         elif k == "event":
