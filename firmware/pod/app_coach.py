@@ -3,7 +3,7 @@ baseline. The maths is pod.core's; this file only wires it to the app's session,
 
 Called by pod.app (which loads this module only when a plan, sync, alerts, fade, auto start or a
 baseline run is asked for): contact() per detected step in sync mode (integer work, no allocation:
-Sync's ring, and the phase error goes in the step's log record; without sync the app computes the phase error itself),
+Sync's ring; the phase error goes in the step's log record; without sync the app computes it),
 sync_metronome() after each FIFO drain, second() about once a second from the main loop (alerts,
 compliance, baseline, auto stop), start()/end() at the session edges (plan snapshot, decision,
 plan.json). pod.core modules are imported only for the parts the config turns on: the heap is 96 KB.

@@ -50,7 +50,8 @@ def test_everything_on_runs_and_coaches(coached):
     r = coached["res"]
     assert r["session_s"] >= SESSION_S - 1 and r["late_beats"] == 0
     assert r["alerts"] > 0 and r["phases"] > 1000 and r["decision"] is not None
-    assert {"pod.app_coach", "pod.core.plan", "pod.core.sync", "pod.core.alerts", "pod.core.fade"} <= set(r["modules"])
+    coaching = {"pod.app_coach", "pod.core.plan", "pod.core.sync", "pod.core.alerts", "pod.core.fade"}
+    assert coaching <= set(r["modules"])
 
 
 def test_coached_heap_is_flat_and_fits_the_device(coached):
