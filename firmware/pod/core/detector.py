@@ -366,10 +366,11 @@ class StepDetector:
                 i = (k - j) & _HMASK
                 if j > 0 and hh[i] * 4 < top:
                     continue
-                h[w & _HMASK] = self._r_hist[i] if running else h[i]
+                tc = self._r_hist[i] if running else h[i]
+                h[w & _HMASK] = tc
                 hh[w & _HMASK] = hh[i]
                 w += 1
-                self._release(nq, h[i])
+                self._release(nq, tc)
             self._slot = w - 1
             self._nh = w
             self._cadence()
