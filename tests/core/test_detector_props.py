@@ -161,3 +161,25 @@ def test_cadence_shows_one_step_before_the_bout_is_confirmed(spm):
     assert first_cad is not None and first_step is not None
     assert first_cad[0] < first_step
     assert abs(first_cad[1] / 100 - spm) <= 0.05 * spm
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(70, 220), st.booleans())
+def test_one_missed_or_doubled_step_does_not_move_the_cadence(spm, doubled):
+    """A step the detector misses (a flat stretch) or a second hump inside one step: the cleaned
+    median keeps the shown cadence within 1 spm."""
+    sig = gait(spm, 24)
+    n = len(sig) // 3
+    per = ODR_HZ * 60.0 / spm
+    k0 = int(int(12 * spm / 60) * per)  # a step 12 s in starts here (its hump peaks at phase 0.3)
+    if doubled:  # a copy of the step's hump half a step later
+        for i in range(int(0.25 * per)):
+            j, src = k0 + int(0.55 * per) + i, k0 + int(0.05 * per) + i
+            if j < n:
+                sig[3 * j + 2] = max(sig[3 * j + 2], sig[3 * src + 2])
+    else:  # the step's hump flattened to the level between humps
+        for i in range(int(per)):
+            sig[3 * (k0 + i) + 2] = sig[3 * k0 + 2]
+    ev = run(sig)
+    after = [v / 100.0 for k, i, v in ev if k == EV_CADENCE and i > 10 * per]
+    assert after and all(abs(c - spm) <= 1.0 for c in after)

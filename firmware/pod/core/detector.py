@@ -15,9 +15,9 @@ Signal chain (see docs/detector.md):
   4. a rhythm gate: a bout starts after GATE_STEPS candidates with consistent intervals (and
      running-sized impacts for a running rhythm); the held steps are then released with their
      own contact times, minus any far smaller sway hump; STOP_MS without a step ends the bout;
-  5. cadence: recent intervals cleaned (one near twice the median counts as two, a far shorter
-     one is merged into the next), then the median stride time halved: left/right alternation
-     and a single wrong step cannot move it.
+  5. cadence: this bout's recent intervals (a pause left out) cleaned against half the median
+     stride (one near twice it counts as two, a far shorter one is merged into the next), then
+     the median stride time halved: left/right alternation and a single wrong step cannot move it.
 
 Times inside are sample counts; a step is reported as its lag behind the sample that confirmed it,
 so the caller stamps it from the FIFO index, never from when the code ran.
@@ -152,6 +152,7 @@ class StepDetector:
         self._prov = 0  # provisional cadence while the gate holds steady candidates
         self._cad = 0
         self._inst = 0
+        self._nb = 0  # steps of this bout in the history (at most HIST): the cadence's window
         self._n_out = 0
 
     # --- public API -------------------------------------------------------------------------
@@ -340,6 +341,8 @@ class StepDetector:
         self._slot = k
         self._nh = k + 1
         if self._in_gait:
+            if self._nb < HIST:
+                self._nb += 1
             self._release(nq, tc)
             self._cadence()
             return
@@ -366,11 +369,13 @@ class StepDetector:
                 i = (k - j) & _HMASK
                 if j > 0 and hh[i] * 4 < top:
                     continue
-                h[w & _HMASK] = self._r_hist[i] if running else h[i]
+                tc = self._r_hist[i] if running else h[i]
+                h[w & _HMASK] = tc
                 hh[w & _HMASK] = hh[i]
                 w += 1
-                self._release(nq, h[i])
+                self._release(nq, tc)
             self._slot = w - 1
+            self._nb = w - (k - GATE_STEPS + 1)
             self._nh = w
             self._cadence()
 
@@ -417,49 +422,75 @@ class StepDetector:
         return a[m >> 1] if m & 1 else (a[(m >> 1) - 1] + a[m >> 1]) >> 1
 
     def _cadence(self):
-        # Intervals of up to _CAD_MAX_IV recent steps within the window, newest first.
+        # Intervals of up to _CAD_MAX_IV recent steps of this bout within the window, newest
+        # first. One longer than a step can be (a pause mid-bout, a turn's missed steps) is left
+        # out, and the window reaches past it: a few steps after a turn would not say much.
         h = self._t_hist
         k = self._nh - 1
         iv = self._iv
-        m = 0
+        d = (h[k & _HMASK] - h[(k - 1) & _HMASK]) & _TIME_MASK
+        if 0 < d <= self._iv_max_q:
+            self._inst = self._k_cad // d
+        # iv[0:n]: up to _CAD_MAX_IV of them, to classify; iv[0:m]: those within the window
+        m = -1
+        n = 0
+        j = 0
         span = 0
-        top = self._nh - 1
-        if top > _CAD_MAX_IV:
-            top = _CAD_MAX_IV
-        while m < top:
-            d = (h[(k - m) & _HMASK] - h[(k - m - 1) & _HMASK]) & _TIME_MASK
-            if d > self._iv_max_q or (span + d > self._win_q and m >= _CAD_MIN_IV):
+        top = self._nb - 1
+        while j < top and n < _CAD_MAX_IV:
+            d = (h[(k - j) & _HMASK] - h[(k - j - 1) & _HMASK]) & _TIME_MASK
+            j += 1
+            if d > self._stop_q:  # not within one bout
                 break
+            if m < 0 and span + d > self._win_q and n >= _CAD_MIN_IV:
+                m = n
             span += d
-            iv[m] = d
-            m += 1
-        if m == 0:  # the newest interval is a pause: keep what is shown
+            if d <= self._iv_max_q:
+                iv[n] = d
+                n += 1
+        if m < 0:
+            m = n
+        if m == 0:  # nothing but pauses: keep what is shown
             return
-        self._inst = self._k_cad // iv[0]
-        # The median classifies: an interval near twice it is a missed step, so it counts as two;
-        # one far shorter is a doubled step, merged into the next.
+        # The typical step is half the median stride (two neighbouring intervals): left and right
+        # steps often differ, their sum does not, and a median ignores a turn or a stumble.
+        # Against it an interval near twice as long is a missed step, so it counts as two; one
+        # far shorter is a doubled step, merged into the next.
+        # The classifier looks at up to _CAD_MAX_IV intervals even past the window, so that a turn's
+        # few odd steps in a short walking window cannot move it.
         cp = self._iv2
-        for j in range(m):
-            cp[j] = iv[j]
-        med = self._median(cp, m)
+        if n > 1:
+            for j in range(n - 1):
+                cp[j] = iv[j] + iv[j + 1]
+            med = self._median(cp, n - 1) >> 1
+        else:
+            med = iv[0]
+        if med <= 0:  # only a corrupted history: keep what is shown
+            return
         c = 0
         carry = 0
+        same = 1
         for j in range(m):
             d = iv[j] + carry
             carry = 0
             if d < (med * 6) // 10:
                 carry = d
+                same = 0
                 continue
             r = 1
             if d > (med * 17) // 10:
                 r = (d + (med >> 1)) // med
+                same = 0
+            d //= r
             while r > 0 and c < HIST:
-                cp[c] = d // r
+                cp[c] = d
                 c += 1
                 r -= 1
-        if c > 1:
-            # median of the stride times (two neighbouring intervals): left and right steps often
-            # differ, their sum does not; the median ignores a turn or a stumble
+        if c == 3:  # the middle one: the median of two strides would be a mean the odd one moves
+            self._cad = self._k_cad // self._median(cp, 3)
+        elif same and m == n:  # nothing to clean: the median stride already found
+            self._cad = self._k_cad // med
+        elif c > 1:
             for j in range(c - 1):
                 iv[j] = cp[j] + cp[j + 1]
             self._cad = self._k_cad // (self._median(iv, c - 1) >> 1)
@@ -491,6 +522,7 @@ class StepDetector:
                 self._held = 0
                 self._cad = 0
                 self._inst = 0
+                self._nb = 0
         elif gap > self._iv_max_q:
             self._held = 0
             self._prov = 0
