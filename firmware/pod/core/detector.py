@@ -272,8 +272,13 @@ class StepDetector:
                 self._valley = f
         self._amp -= self._amp >> 8  # a quieter gait still gets through after a few seconds
         if self._in_gait or self._held:
-            self._timeout(nq)
+            nh = self._nh
+            if nh:  # the call only when a timeout is due: this runs on every sample of a bout
+                gap = (nq - self._t_hist[(nh - 1) & _HMASK]) & _TIME_MASK
+                if gap > (self._stop_q if self._in_gait else self._iv_max_q):
+                    self._timeout(nq)
 
+    @micropython.native
     def _retime(self, i, h, nq):
         """Re-time held candidate i by the running rule from its own hump, now that its height h
         is known: before a bout is confirmed the levels came from older humps or the noise floor.
@@ -287,6 +292,7 @@ class StepDetector:
             if walk_q >= 0:
                 self._t_hist[i] = (walk_q - self._delay_q) & _TIME_MASK
 
+    @micropython.native
     def _back_cross(self, lvl, nq):
         # Walk back from the hump's peak through the recent filtered samples to where the rise
         # crossed lvl; -1 when that is older than the buffer holds.
@@ -303,6 +309,7 @@ class StepDetector:
             back += 1
         return -1
 
+    @micropython.native
     def _frac(self, f0, f1, lvl):
         # how far (Q8 samples) behind this sample the signal crossed lvl
         d = f1 - f0
@@ -316,6 +323,7 @@ class StepDetector:
             return 0
         return (a << 8) // d
 
+    @micropython.native
     def _candidate(self, nq, walk_q, run_q):
         # both contact estimates are kept until the bout's gait is known
         tc = run_q if self._running else walk_q
@@ -379,6 +387,7 @@ class StepDetector:
             self._nh = w
             self._cadence()
 
+    @micropython.native
     def _steady(self, m):
         # the last m candidates have m-1 intervals within the cadence range and within +-30 % of
         # their median
@@ -405,11 +414,13 @@ class StepDetector:
                     return False
         return True
 
+    @micropython.native
     def _release(self, nq, tc):
         if self._n_out < HIST:
             self._out[self._n_out] = (nq - tc) & _TIME_MASK
             self._n_out += 1
 
+    @micropython.native
     def _median(self, a, m):
         # insertion sort of a[0:m] in place: m <= HIST, no allocation
         for i in range(1, m):
@@ -421,6 +432,7 @@ class StepDetector:
             a[j + 1] = v
         return a[m >> 1] if m & 1 else (a[(m >> 1) - 1] + a[m >> 1]) >> 1
 
+    @micropython.native
     def _cadence(self):
         # Intervals of up to _CAD_MAX_IV recent steps of this bout within the window, newest
         # first. One longer than a step can be (a pause mid-bout, a turn's missed steps) is left
@@ -510,6 +522,7 @@ class StepDetector:
             if fc - self._lp_mhz > 250 or self._lp_mhz - fc > 250:
                 self._set_lp(fc)
 
+    @micropython.native
     def _timeout(self, nq):
         if self._nh == 0:
             return
