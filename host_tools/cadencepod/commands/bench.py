@@ -61,5 +61,6 @@ def command(shared, engine, skip_accuracy):
     click.echo("cost under micropython (best of 5; targets: <= 5 us per sample, < 8x the no-op call):")
     for label, path in COST_RECORDINGS:
         r = cost_us(path)
+        ratio = r["feed_us"] / r["noop_us"]
         click.echo("  %-8s %6d samples of %-18s feed %.3f us/sample, no-op call %.3f us: %.1fx"
-                   % (label, r["samples"], path.name, r["feed_us"], r["noop_us"], r["feed_us"] / r["noop_us"]))
+                   % (label, r["samples"], path.name, r["feed_us"], r["noop_us"], ratio))
