@@ -31,6 +31,7 @@ import sys
 
 from pod import app_ui as ui
 from pod import jsonfile
+from pod.core import battery
 from pod.core.detector import StepDetector
 from pod.core.metronome import Metronome
 
@@ -61,6 +62,9 @@ _BATT_FULL_MV = const(4200)
 ERR_IMU = const(2)
 ERR_CONFIG = const(3)
 ERR_STORAGE = const(4)
+ERR_BATTERY = const(5)
+_BATT_CONFIRM_MS = const(5000)  # a low reading is confirmed this soon, not a battery_s later
+BATTERY_LOW_PATTERN = ((600, 250), (600, 250), (600, 0))  # three long pulses: unlike any alert
 
 MODES = ("both", "haptic", "audio", "off")
 
@@ -197,6 +201,8 @@ class App:
         self._summary_ms = 0
         self._flush_ms = 0
         self._battery_ms = 0
+        self.batt = battery.BatteryGuard(cfg["battery_low_mv"], cfg["battery_empty_mv"])
+        self.powered_off = False
         self._last_drain_ms = 0
         self._cal_ms = 0
         self._cal_n = 0
@@ -636,15 +642,61 @@ class App:
             if self.coach is not None and diff(now_ms, self._second_ms) >= _SECOND_MS:
                 self._second_ms = now_ms
                 self.coach.second(self, t)
-        if diff(now_ms, self._battery_ms) >= self.cfg["battery_s"] * 1000:
+        every_ms = _BATT_CONFIRM_MS if self.batt.pending() else self.cfg["battery_s"] * 1000
+        if diff(now_ms, self._battery_ms) >= every_ms:
             self._battery_ms = now_ms
             mv = hw.battery_mv()
-            if mv is not None and self.session:
-                self.log.event(self._t_ms(now_ms), "battery", mv)
-            if mv is not None and self.ble is not None:
-                self.ble.set_battery((mv - _BATT_EMPTY_MV) * 100 // (_BATT_FULL_MV - _BATT_EMPTY_MV))
+            if mv is not None:
+                if self.session:
+                    self.log.event(self._t_ms(now_ms), "battery", mv)
+                if self.ble is not None:
+                    self.ble.set_battery((mv - _BATT_EMPTY_MV) * 100 // (_BATT_FULL_MV - _BATT_EMPTY_MV))
+                ev = self.batt.update(mv)
+                if ev == battery.LOW:
+                    self._battery_low(mv, now_ms)
+                elif ev == battery.EMPTY:
+                    self._battery_empty(mv, now_ms)
+                    return
         self.led.show(self._pattern(), now_ms)
         self.led.update(now_ms, diff)
+
+    def _battery_low(self, mv, now_ms):
+        log_warning("battery low: %d mV" % mv)
+        if self.session:
+            self.log.event(self._t_ms(now_ms), "battery_low", mv)
+        if not self._alerting and self.mode != "off":
+            asyncio.create_task(self.play_pattern(BATTERY_LOW_PATTERN))
+
+    def _battery_empty(self, mv, now_ms):
+        """Close the session while there is still power to write it, then switch off."""
+        log_warning("battery empty: %d mV: session saved, switching off" % mv)
+        if self.session:
+            self.log.event(self._t_ms(now_ms), "battery_empty", mv)
+        self.stop_session()
+        self._beat_off()
+        self.powered_off = True
+        self.hw.power_off()
+
+    async def play_pattern(self, pattern):
+        """A haptic pattern, (on_ms, off_ms) pulses (alerts, low battery); beats pause meanwhile.
+        On a board without a motor it sounds on the buzzer."""
+        hw = self.hw
+        self._alerting = True
+        try:
+            for on_ms, off_ms in pattern:
+                self._out_on = True
+                self._out_pwm = True
+                if hw.has_motor():
+                    hw.motor_on(100)
+                else:
+                    hw.buzzer_on(self.cfg["buzzer_hz"], 100)
+                await asyncio.sleep_ms(on_ms)
+                self._beat_off()
+                if off_ms:
+                    await asyncio.sleep_ms(off_ms)
+        finally:
+            self._beat_off()
+            self._alerting = False
 
     def _coach(self, start=False):
         """The coaching glue, imported only when something asks for it (start: at a session start)."""
@@ -723,6 +775,8 @@ class App:
             return ui.error_pattern(ERR_IMU)
         if self.session and self.log.error():
             return ui.error_pattern(ERR_STORAGE)
+        if self.batt.state != battery.NONE:
+            return ui.error_pattern(ERR_BATTERY)
         if self.session:
             return ui.SESSION
         if self.warnings:
@@ -756,7 +810,7 @@ class App:
         self._coach()  # auto start listens from boot
         hw.started(self)
         try:
-            while not self.stop_requested and not hw.done():
+            while not self.stop_requested and not self.powered_off and not hw.done():
                 now_ms = hw.ticks_ms()
                 self.loop_wakes += 1
                 if not self._stable and self.diff(now_ms, self._boot_ms) >= STABLE_MS:

@@ -260,25 +260,8 @@ class Coach:
                 asyncio.create_task(self.play_alert(app, code))  # rare: an alert allocates its task
 
     async def play_alert(self, app, code):
-        """The alert's haptic pattern (alerts.PATTERNS); beats pause meanwhile. On a board without
-        a motor it sounds on the buzzer."""
+        """The alert's haptic pattern (alerts.PATTERNS), played by the app (beats pause meanwhile)."""
         from pod.core.alerts import PATTERNS
 
-        hw = app.hw
-        app._alerting = True
-        try:
-            for on_ms, off_ms in PATTERNS[code]:
-                app._out_on = True
-                app._out_pwm = True
-                if hw.has_motor():
-                    hw.motor_on(100)
-                else:
-                    hw.buzzer_on(self.cfg["buzzer_hz"], 100)
-                await asyncio.sleep_ms(on_ms)
-                app._beat_off()
-                if off_ms:
-                    await asyncio.sleep_ms(off_ms)
-        finally:
-            app._beat_off()
-            app._alerting = False
+        await app.play_pattern(PATTERNS[code])
         app.alerts_played += 1

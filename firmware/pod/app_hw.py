@@ -7,6 +7,7 @@ an ESP32 (hal/esp32.py) and the simulated pod (hal/sim.py, set up by pod.sim.boa
   led(on)  pressed(name) -> bool  buttons: ["a"] or ["a", "b"]
   buzzer_on(hz, pct) buzzer_off() motor_on(pct) motor_off()   absent outputs do nothing
   battery_mv() -> int | None     wdt_start(timeout_ms) wdt_feed()   has_motor() -> bool
+  power_off()  (does not return on the device)
   light_sleep_ok() -> bool (IMU INT and buttons wake it)  light_sleep(ms)  usb_connected() -> bool
   safe_mode_requested() -> bool  (button A held at boot)
   done() -> bool (the sim's end of run; never on a device)   started(app) finished(app)
@@ -87,8 +88,10 @@ class Board:
         self.board = board
         self._hal = hal
         pins = board["pins"]
+        self._hold = None
         if pins.get("power_hold") is not None:  # M5StickC: keep the power on
-            hal.OutputPin(pins["power_hold"], name="power_hold").on()
+            self._hold = hal.OutputPin(pins["power_hold"], name="power_hold")
+            self._hold.on()
         self.ticks_us = hal.ticks_us
         self.ticks_ms = hal.ticks_ms
         self.ticks_add = hal.ticks_add
@@ -174,6 +177,11 @@ class Board:
         if self._adc is None:
             return None
         return self._adc.read_uv() // 1000 * self._ratio_x1000 // 1000
+
+    def power_off(self):
+        """Switch the pod off (flat battery); button A wakes it, on a board that only sleeps."""
+        wake = self._buttons.get("a")
+        self._hal.power_off(self._hold, wake, not self._btn_low)
 
     def wdt_start(self, timeout_ms):
         if timeout_ms:

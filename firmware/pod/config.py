@@ -24,6 +24,8 @@ SCHEMA = {
     "summary_s": (5, int, 1, 60),  # cadence summary record period in the log
     "flush_s": (5, int, 1, 60),  # log flush period: at most this much is lost on a power cut
     "battery_s": (60, int, 5, 3600),  # battery reading period
+    "battery_low_mv": (3500, int, 0, 4200),  # warn once below this (LED code 5, a long buzz x3); 0 = off
+    "battery_empty_mv": (3350, int, 0, 4200),  # end the session cleanly and switch off below this; 0 = off
     "log_raw": (False, bool, None, None),  # also log raw accelerometer samples
     "imu_retry_s": (10, int, 1, 600),  # how often to retry a missing or failing IMU
     "wdt_ms": (10000, int, 0, 60000),  # hardware watchdog timeout; 0 = off
@@ -96,6 +98,10 @@ def validate(raw):
             cfg[key] = value
     if cfg["accent_pulse_ms"] < cfg["pulse_ms"]:
         cfg["accent_pulse_ms"] = cfg["pulse_ms"]
+    low = cfg["battery_low_mv"]
+    if low and cfg["battery_empty_mv"] > low:
+        warnings.append("battery_empty_mv must not exceed battery_low_mv (%r): using it" % (low,))
+        cfg["battery_empty_mv"] = low
     return cfg, warnings
 
 

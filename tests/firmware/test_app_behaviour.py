@@ -141,3 +141,42 @@ def test_repeated_crashes_end_in_safe_mode_not_a_boot_loop(build, tmp_path):
     (fs / "crashes").write_text("2")
     r = run_sim(build, fs, HEAP_KB, timeout=60)
     assert r.returncode == 0 and not (fs / "crashes").exists()  # 60 s of running clears the count
+
+
+def test_a_flat_battery_warns_once_then_saves_the_session_and_switches_off(build, tmp_path):
+    # The cell runs down during a session: 3.9 V, below 3.5 V at ~40 s, below 3.35 V at ~75 s.
+    curve = [[0, 3900], [20, 3800], [100, 3200]]
+    out, res, ev, fs = scenario(build, tmp_path, config={"battery_s": 10}, session=[1.0, 200.0],
+                                end_s=200, battery_mv=curve)
+    assert "battery low" in out and "battery empty" in out
+    assert res["powered_off"] and res["sim_s"] < 100  # off, long before the scripted end
+    assert ("power" in {k for _t, k, _v in ev})
+    (log,) = session_log(fs)
+    assert log.complete, log.damage  # the end record was written before the power went
+    kinds = [k for _t, k, _v in log.events]
+    assert kinds.count("battery_low") == 1 and kinds.count("battery_empty") == 1
+    t_low = next(t for t, k, _v in log.events if k == "battery_low")
+    t_empty = next(t for t, k, _v in log.events if k == "battery_empty")
+    assert 30_000 < t_low < t_empty < 90_000 and kinds[-1] == "stop"
+    # three long pulses (not a beat, not an alert) right after the low warning
+    on = None
+    long_pulses = []
+    for t, k, v in ev:
+        if k != "motor":
+            continue
+        if v != "0" and on is None:
+            on = t
+        elif v == "0" and on is not None:
+            if t - on >= 500_000:
+                long_pulses.append(on)
+            on = None
+    assert len(long_pulses) == 3
+    t_off = max(t for t, k, _v in ev if k == "power")
+    assert not [t for t, k, v in ev if k in ("buzzer", "motor") and v != "0" and t > t_off]
+
+
+def test_an_empty_level_above_the_low_level_is_a_config_warning(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, config={"battery_low_mv": 3400, "battery_empty_mv": 3600},
+                                session=[1.0, 3.0], end_s=4)
+    assert "battery_empty_mv must not exceed battery_low_mv" in out
+    assert not res["powered_off"]

@@ -53,6 +53,7 @@ def esp32(monkeypatch):
     m.reset = lambda: log.append(("reset", (), {}))
     m.unique_id = lambda: b"\x01\x02"
     m.lightsleep = lambda ms: log.append(("lightsleep", (ms,), {}))
+    m.deepsleep = lambda *a: log.append(("deepsleep", a, {}))
     e = types.ModuleType("esp32")
     e.WAKEUP_ALL_LOW, e.WAKEUP_ANY_HIGH = False, True
     e.fail = {}  # function name -> exception the stand-in raises
@@ -272,6 +273,25 @@ def test_board_arms_the_wakes_from_its_profile(esp32, monkeypatch, board, int_pi
     # a profile whose INT is not an RTC GPIO: the board still runs, awake
     hal.fake_esp32.rtc_pins.discard(int_pin)
     assert Board(profile).light_sleep_ok() is False
+
+
+@pytest.mark.parametrize("board, hold, button", [("m5stickc_plus2", 4, 37), ("xiao_esp32s3_lsm6dso", None, 2)])
+def test_power_off_drops_the_hold_line_then_deep_sleeps_until_button_a(esp32, monkeypatch, board, hold, button):
+    hal, log = esp32
+    _device_hal(monkeypatch, hal)
+    from pod.app_hw import Board
+
+    b = Board(json.loads((BOARDS / (board + ".json")).read_text()))
+    log.clear()
+    b.power_off()
+    names = [e[0] for e in log]
+    assert names[-2:] == ["esp32.wake_on_ext0", "deepsleep"]
+    pin, level = log[-2][1]
+    assert (pin.args[0], level) == (button, False)  # buttons pull low when pressed
+    if hold is not None:  # the hold pin (driven high at boot) goes low first: the board cuts power
+        assert names[0] == "Pin.value" and log[0][1] == (0,)
+    else:
+        assert "Pin.value" not in names
 
 
 _MP_MACHINE = """

@@ -177,6 +177,21 @@ def light_sleep(ms):
         ext0[0].init(machine.Pin.IN)
 
 
+def power_off(hold=None, wake=None, wake_level=False):
+    """Switch off: drop the power-hold line (M5StickC Plus2: the board cuts its own power while on
+    battery), else, or if still powered (USB), deep-sleep until `wake` (a button, RTC GPIO) is at
+    wake_level. Does not return."""
+    if hold is not None:
+        hold.off()
+        time.sleep_ms(200)
+    if wake is not None and esp32 is not None:
+        try:
+            esp32.wake_on_ext0(wake, wake_level)
+        except (ValueError, OSError):
+            pass  # not an RTC GPIO: only a reset wakes it
+    machine.deepsleep()
+
+
 def reset():
     machine.reset()
 

@@ -29,7 +29,7 @@ PLATFORM = "sim"
 __all__ = [
     "PLATFORM", "TICKS_PERIOD", "IRQ_RISING", "IRQ_FALLING", "ticks_us", "ticks_ms", "ticks_add",
     "ticks_diff", "sleep_ms", "sleep_us", "I2C", "InputPin", "OutputPin", "Buzzer", "Motor",
-    "Adc", "Watchdog", "light_sleep", "reset", "unique_id", "schedule", "emergency_exception_buf",
+    "Adc", "Watchdog", "light_sleep", "power_off", "reset", "unique_id", "schedule", "emergency_exception_buf",
 ]
 
 DEFAULT_PROFILE: dict = {
@@ -84,6 +84,7 @@ class SimBoard:
         self.adcs = {}
         self.wdt = None
         self.resets = 0
+        self.powered_off = False
         pins = self.profile.get("pins", {})
         low = self.profile.get("buttons_active_low", True)
         for name in ("button_a", "button_b"):
@@ -209,6 +210,15 @@ def light_sleep(ms):
     b = board()
     b.log.add("light_sleep", ms)
     b.clock.sleep_us(ms * 1000)
+
+
+def power_off(hold=None, wake=None, wake_level=False):
+    """The sim records the switch-off; SimHardware.done() ends the run (the device never returns)."""
+    b = board()
+    if hold is not None:
+        hold.off()
+    b.log.add("power", 0)
+    b.powered_off = True
 
 
 def reset():

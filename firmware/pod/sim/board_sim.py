@@ -28,6 +28,7 @@ Settings (sim.json beside the device files, or a dict):
   ble_central_s a simulated BLE central connects at this sim time (needs the fake `bluetooth`)
   time_drain    measure the real CPU time of every FIFO drain (drain_us, drain_max_us_per_sample)
   plan          write this dict as plan.json before the app starts (coaching tests)
+  battery_mv    the cell's voltage over sim time: [[t_s, mv], ...], linear in between (a discharge)
 
 Light sleep: the simulated CPU sleeps in sim time until the timeout or the first pin IRQ (the IMU INT,
 a button edge), and counts its wake-ups (result: light_sleeps, wakes_per_s).
@@ -384,7 +385,23 @@ class SimHardware(Board):
         if wdt is not None and wdt.expired:
             print("sim: watchdog expired (the ESP32 would reset here)")
             return True
+        if self.sim.powered_off:
+            print("sim: powered off")
+            return True
         return self.end_us is not None and self.clock.elapsed_us() >= self.end_us
+
+    def battery_mv(self):
+        curve = self.settings.get("battery_mv")
+        if not curve:
+            return Board.battery_mv(self)
+        t = self.clock.elapsed_us() / 1000000
+        if t <= curve[0][0]:
+            return int(curve[0][1])
+        for i in range(1, len(curve)):
+            (t0, v0), (t1, v1) = curve[i - 1], curve[i]
+            if t <= t1:
+                return int(v0 + (v1 - v0) * (t - t0) / (t1 - t0))
+        return int(curve[-1][1])
 
     def finished(self, app):
         del self.heap[self._heap_n :]  # in place: after hours the heap may have no block for a copy
@@ -410,6 +427,7 @@ class SimHardware(Board):
             "heap_after_gc": gc.mem_alloc(),  # type: ignore[attr-defined]
             "heap_total": gc.mem_alloc() + gc.mem_free(),  # type: ignore[attr-defined]
             "wdt_expired": bool(wdt is not None and wdt.expired),
+            "powered_off": self.sim.powered_off,
             "irq_dropped": self._int.irq_dropped,
             "light_sleeps": self.light_sleeps,
             "slept_s": self.slept_us // 1000 / 1000,
