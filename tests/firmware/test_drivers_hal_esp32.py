@@ -275,8 +275,10 @@ def test_board_arms_the_wakes_from_its_profile(esp32, monkeypatch, board, int_pi
     assert Board(profile).light_sleep_ok() is False
 
 
-@pytest.mark.parametrize("board, hold, button", [("m5stickc_plus2", 4, 37), ("xiao_esp32s3_lsm6dso", None, 2)])
-def test_power_off_drops_the_hold_line_then_deep_sleeps_until_button_a(esp32, monkeypatch, board, hold, button):
+@pytest.mark.parametrize("board, hold, button",
+                         [("m5stickc_plus2", 4, 37), ("xiao_esp32s3_lsm6dso", None, 2)])
+def test_power_off_drops_the_hold_line_then_deep_sleeps_until_button_a(esp32, monkeypatch, board, hold,
+                                                                       button):
     hal, log = esp32
     _device_hal(monkeypatch, hal)
     from pod.app_hw import Board

@@ -29,7 +29,8 @@ PLATFORM = "sim"
 __all__ = [
     "PLATFORM", "TICKS_PERIOD", "IRQ_RISING", "IRQ_FALLING", "ticks_us", "ticks_ms", "ticks_add",
     "ticks_diff", "sleep_ms", "sleep_us", "I2C", "InputPin", "OutputPin", "Buzzer", "Motor",
-    "Adc", "Watchdog", "light_sleep", "power_off", "reset", "unique_id", "schedule", "emergency_exception_buf",
+    "Adc", "Watchdog", "light_sleep", "power_off", "reset", "unique_id", "schedule",
+    "emergency_exception_buf",
 ]
 
 DEFAULT_PROFILE: dict = {
