@@ -14,7 +14,10 @@ Signal chain (see docs/detector.md):
      to a fraction of a sample;
   4. a rhythm gate: a bout starts after GATE_STEPS candidates with consistent intervals (and
      running-sized impacts for a running rhythm); the held steps are then released with their
-     own contact times, minus any far smaller sway hump; STOP_MS without a step ends the bout;
+     own contact times, minus any far smaller sway hump or (walking) postural shift, plus a
+     walk's first step when a second hump of it delayed the gate; STOP_MS without a step ends
+     the bout. In a walking bout a weak hump one step after the last step that no regular step
+     follows is released too: the last steps of a walk barely move the trunk;
   5. cadence: this bout's recent intervals (a pause left out) cleaned against half the median
      stride (one near twice it counts as two, a far shorter one is merged into the next), then
      the median stride time halved: left/right alternation and a single wrong step cannot move it.
@@ -65,6 +68,22 @@ REFRACTORY_MAX_MS = const(330)  # cap on the 45 %-of-a-step refractory: a half-r
 STOP_MS = const(2500)  # no step for this long: stopped
 GATE_STEPS = const(4)  # candidates with a steady rhythm needed to start a bout
 GATE_TOL_PCT = const(30)  # how steady: each interval within this of their median
+# Walking only. A weak hump (it rises by 1/8 of the hump height from its valley but never
+# reaches the trigger) is the next step if it starts 70-140 % of a step after the last one (one
+# step, allowing the slowing of a stop), and if no regular step comes within 110 % of a step
+# after it: one that does makes it the start of that step, a turn or a pause, not a step.
+WEAK_LO_PCT = const(70)
+WEAK_HI_PCT = const(140)
+WEAK_WAIT_PCT = const(110)
+# The first step of a walk: a candidate 70-135 % of a step before the first released one (the
+# first step from standing is slower than the next), looking back past at most 3 humps that are
+# too close to be steps (the second hump of that first step).
+LEAD_BACK = const(3)
+LEAD_HI_PCT = const(135)
+# An anticipatory postural adjustment before gait initiation: the oldest held hump is not a step
+# if it is below 60 % of the next one and less than 85 % of the next interval before it.
+APA_H_PCT = const(60)
+APA_IV_PCT = const(85)
 HIST = const(32)  # step times kept for the gate and cadence (power of two)
 _HMASK = const(31)
 _CAD_WIN_MS = const(6000)  # cadence window; the median moves within half of it (2 s running)
@@ -137,7 +156,9 @@ class StepDetector:
         self._dc_k = 0  # samples averaged so far, while the mean is still settling
         self._prev = 0  # previous filtered value
         self._amp = 0  # typical hump height (peak - valley) of the filtered value
-        self._hi = 0  # Schmitt trigger: 0 = armed (below), 1 = above
+        # Schmitt trigger: 1 = above; else armed (below), and in a walking bout 2 * the weak humps'
+        # state (_weak_start): one attribute more would fill the instance's attribute table
+        self._hi = 0
         self._peak = 0
         self._valley = 0
         self._nh = 0  # candidates recorded in _t_hist
@@ -225,7 +246,7 @@ class StepDetector:
             amp = _AMP_FLOOR
         thr = amp >> 3  # hysteresis band +-amp/8 around the mean: the weaker foot still crosses
         prev = self._prev
-        if self._hi == 0:
+        if self._hi != 1:  # armed
             if f < self._valley:
                 self._valley = f
             # the rise's onset: where it last left the valley (valley + amp/8), timed to a
@@ -234,9 +255,22 @@ class StepDetector:
             if f <= lvl:
                 self._on_ok = 0  # still in the valley
             elif self._on_ok == 0:  # just left it (a moving level cannot skip this)
-                self._on_q = (nq - self._frac(prev, f, lvl)) & _TIME_MASK
+                on_q = (nq - self._frac(prev, f, lvl)) & _TIME_MASK
+                self._on_q = on_q
                 self._on_ok = 1
+                if self._in_gait and not self._running:
+                    self._weak_start(on_q)
+            wk = self._hi >> 1
+            if wk:
+                if wk & 1:  # a weak hump rising: wait for it to peak below the trigger
+                    if f > self._peak:
+                        self._peak = f
+                    elif f < self._peak - (amp >> 4):
+                        self._hi = (wk + 1) << 1
+                else:
+                    self._weak_due(nq)
             if f >= thr:  # armed by the last dip, so the level moving cannot skip a crossing
+                # (a regular hump: any held weak ones were not steps)
                 self._hi = 1
                 self._peak = f
                 self._peak_q = nq
@@ -277,6 +311,47 @@ class StepDetector:
                 gap = (nq - self._t_hist[(nh - 1) & _HMASK]) & _TIME_MASK
                 if gap > (self._stop_q if self._in_gait else self._iv_max_q):
                     self._timeout(nq)
+
+    @micropython.native
+    def _weak_start(self, on_q):
+        # The last step or two of a walk barely move the trunk: humps that never reach the
+        # trigger. One that starts when the rhythm expects the next step is held; it is released
+        # if no regular step follows (that would make it the start of a turn or a pause).
+        # State, while armed: _hi >> 1 = 2 * n + r, n humps held, r = 1 while one more rises;
+        # their contacts wait in _t_hist just past the last step, where the next steps go.
+        if self._cad <= 0:
+            return
+        iv = self._k_cad // self._cad // 100  # 1 % of a step (Q8): iv * 140 < 2^30 above 1 spm
+        h = self._t_hist
+        k = self._nh
+        n = self._hi >> 2
+        gap = (on_q - h[(k + n - 1) & _HMASK]) & _TIME_MASK
+        if gap < iv * WEAK_LO_PCT or gap > iv * WEAK_HI_PCT:
+            return  # a second hump of the last one, or out of the rhythm
+        if n == 2:  # three in a row: the first is a step
+            self._weak_emit(h[k & _HMASK])
+            n = 1
+            k += 1
+        h[(k + n) & _HMASK] = (on_q - self._delay_on_q) & _TIME_MASK
+        self._hi = (2 * n + 1) << 1
+        self._peak = self._valley
+
+    @micropython.native
+    def _weak_due(self, nq):
+        # held weak humps and no regular step since: the last steps of a walk
+        n = self._hi >> 2
+        last = self._t_hist[(self._nh + n - 1) & _HMASK]
+        if self._cad > 0 and (nq - last) & _TIME_MASK > self._k_cad // self._cad // 100 * WEAK_WAIT_PCT:
+            self._hi = 0
+            for _ in range(n):
+                self._weak_emit(self._t_hist[self._nh & _HMASK])
+
+    @micropython.native
+    def _weak_emit(self, tc):
+        # release a held weak hump as the next step (it is already where _candidate puts it)
+        slot = self._slot
+        self._candidate(self._nq, tc, tc)
+        self._slot = slot
 
     @micropython.native
     def _retime(self, i, h, nq):
@@ -372,10 +447,19 @@ class StepDetector:
                     top = hh[(k - j) & _HMASK]
             running = self._gate_iv_q <= self._k_cad // (RUN_SPM * 100)
             self._running = 1 if running else 0
-            w = k - GATE_STEPS + 1
+            b0 = k - GATE_STEPS + 1  # the bout's first step in the history
+            w = b0
+            apa = 0
+            if not running:
+                apa = self._postural(k)
+                b0 = self._lead_in(k, top, nq, apa)
+                if b0 < w:
+                    w = b0 + 1  # its first step, released, stays where it is
             for j in range(GATE_STEPS - 1, -1, -1):
                 i = (k - j) & _HMASK
                 if j > 0 and hh[i] * 4 < top:
+                    continue
+                if j == GATE_STEPS - 1 and apa:
                     continue
                 tc = self._r_hist[i] if running else h[i]
                 h[w & _HMASK] = tc
@@ -383,9 +467,48 @@ class StepDetector:
                 w += 1
                 self._release(nq, tc)
             self._slot = w - 1
-            self._nb = w - (k - GATE_STEPS + 1)
+            self._nb = w - b0
             self._nh = w
             self._cadence()
+
+    def _postural(self, k):
+        # Before the first step the trunk shifts onto the stance leg: a hump weaker than the
+        # first step's and sooner before it than the rhythm (the first step from standing is
+        # slower than the next, not faster). The oldest held hump like that is not a step.
+        h = self._t_hist
+        hh = self._h_hist
+        i0 = (k - GATE_STEPS + 1) & _HMASK
+        i1 = (k - GATE_STEPS + 2) & _HMASK
+        i2 = (k - GATE_STEPS + 3) & _HMASK
+        a = (h[i1] - h[i0]) & _TIME_MASK
+        b = (h[i2] - h[i1]) & _TIME_MASK
+        return 1 if hh[i0] * 100 < hh[i1] * APA_H_PCT and a * 100 < b * APA_IV_PCT else 0
+
+    def _lead_in(self, k, top, nq, apa):
+        # The first step from standing often comes with a second hump (the weight shift) that
+        # breaks the rhythm, so the gate starts a step late. An earlier candidate about one step
+        # before the first held one (the humps between too close to be steps) is that step.
+        h = self._t_hist
+        hh = self._h_hist
+        e = k - GATE_STEPS + 1
+        if apa or hh[e & _HMASK] * 4 < top:
+            e += 1  # the first held one is sway: measure from the next
+        iv = self._gate_iv_q
+        w = k - GATE_STEPS + 1
+        i = w - 1
+        n = 0
+        while n < LEAD_BACK and i >= 0 and i > k - HIST + GATE_STEPS:
+            gap = (h[e & _HMASK] - h[i & _HMASK]) & _TIME_MASK
+            if gap > iv * LEAD_HI_PCT // 100:
+                return w
+            if gap >= iv * WEAK_LO_PCT // 100:
+                if hh[i & _HMASK] * 4 < top:
+                    return w
+                self._release(nq, h[i & _HMASK])
+                return i  # the bout starts here
+            i -= 1
+            n += 1
+        return w
 
     @micropython.native
     def _steady(self, m):
@@ -536,6 +659,8 @@ class StepDetector:
                 self._cad = 0
                 self._inst = 0
                 self._nb = 0
+                if self._hi > 1:
+                    self._hi = 0  # drop held weak humps
         elif gap > self._iv_max_q:
             self._held = 0
             self._prov = 0
