@@ -202,6 +202,7 @@ class App:
         self._flush_ms = 0
         self._battery_ms = 0
         self.batt = battery.BatteryGuard(cfg["battery_low_mv"], cfg["battery_empty_mv"])
+        self._pattern_task = None  # a haptic pattern playing (alert, low battery)
         self.powered_off = False
         self._last_drain_ms = 0
         self._cal_ms = 0
@@ -251,6 +252,7 @@ class App:
         self._out_pwm = False  # ...driven by PWM (tone or reduced-intensity motor): no light sleep
         self._pulse_end_us = 0
         self._played = False  # a beat was played in this session, at ticks_us _played_us
+        self._first_beat_ms = 0  # session ms of the session's first beat
         self._played_us = 0
         self.light_sleeps = 0
         self.loop_wakes = 0
@@ -269,7 +271,14 @@ class App:
             return False
         self.imu = imu
         self.imu_error = None
+        old = self.clock
         self.clock = SampleClock(imu.odr_mhz)
+        # the sample clock runs on across a lost and found IMU: session times, the phase grid and
+        # auto start's step times all live on it
+        if self.session:
+            self.clock.t_ms = self._t_ms(now_ms) + self._t0
+        elif old is not None:
+            self.clock.t_ms = old.t_ms + max(0, self.diff(now_ms, self._last_drain_ms))
         self.det = StepDetector(odr_mhz=imu.odr_mhz, counts_per_g=imu.counts_per_g)
         if not len(self._buf):
             self._buf = imu.buffer(CHUNK)
@@ -384,9 +393,11 @@ class App:
             e = None  # the contact's phase error, logged in the step's own record
             if coach is not None and coach.sync is not None:
                 e = coach.contact(t)  # Sync's own grid
-            elif self._phase and self.mode != "off" and self.met.running:
+            elif self._phase and self.mode != "off" and self.met.running and self._played and \
+                    2 * (t - self._first_beat_ms + self._off_ms) >= -(self.met.period_us() // 1000):
                 # signed ms from the nearest beat of the grid the runner hears (sync.phase_error_ms),
-                # in sample-clock time: the last beat moved by the ticks - sample clock offset
+                # in sample-clock time: the last beat moved by the ticks - sample clock offset;
+                # contacts from half a beat before the first one on (the lead-in is not a grid)
                 per = self.met.period_us() // 1000
                 e = (t - self._beat_ms + self._off_ms) % per
                 if 2 * e > per:
@@ -438,6 +449,8 @@ class App:
                 continue
             accent = met.is_accent()
             t = self._t_ms(hw.ticks_ms())
+            if not self._played:
+                self._first_beat_ms = t
             self._beat_ms = t
             self._played = True
             self._played_us = met.advance()
@@ -542,6 +555,9 @@ class App:
         t = self._t_ms(self.hw.ticks_ms())
         self.session = False
         self.met.stop()
+        if self._pattern_task is not None:  # an alert still buzzing: the session is over
+            self._pattern_task.cancel()
+            self._pattern_task = None
         self._beat_off()
         try:
             self._summary(t)
@@ -557,12 +573,18 @@ class App:
         self.session_ms_total += t
         self.mode = self._mode_cfg
         print("session stop: %d steps, %d beats, %d s" % (self.steps, self.beats, t // 1000))
-        if self.config_dirty:
-            try:
-                jsonfile.save(self.config_path, self.cfg)
-                self.config_dirty = False
-            except OSError as e:
-                log_warning("config not saved: %s" % (e,))
+        if self.coach is not None and self.coach.auto is not None:
+            self.coach.auto.reset()  # listen for the next run, whoever ended this one
+        self._save_config()
+
+    def _save_config(self):
+        if not self.config_dirty:
+            return
+        try:
+            jsonfile.save(self.config_path, self.cfg)
+            self.config_dirty = False
+        except OSError as e:
+            log_warning("config not saved: %s" % (e,))
 
     def _chip_count(self):
         if self.imu is None:
@@ -582,8 +604,10 @@ class App:
         if self.coach is not None and self.coach.sync is not None:
             self.coach.sync.set_target(spm * 100)
         self.config_dirty = True
-        if self.session:
+        if self.session:  # saved at the stop: no flash write mid-run
             self.log.event(self._t_ms(self.hw.ticks_ms()), "target", spm)
+        else:
+            self._save_config()
 
     def switch_mode(self):
         i = (MODES.index(self.mode) + 1) % len(MODES)
@@ -664,8 +688,14 @@ class App:
         log_warning("battery low: %d mV" % mv)
         if self.session:
             self.log.event(self._t_ms(now_ms), "battery_low", mv)
-        if not self._alerting and self.mode != "off":
-            asyncio.create_task(self.play_pattern(BATTERY_LOW_PATTERN))
+        if self.mode != "off":
+            asyncio.create_task(self._warn_battery())
+
+    async def _warn_battery(self):
+        while self._alerting:  # after an alert that is playing, never instead of it
+            await asyncio.sleep_ms(100)
+        self._pattern_task = asyncio.current_task()
+        await self.play_pattern(BATTERY_LOW_PATTERN)
 
     def _battery_empty(self, mv, now_ms):
         """Close the session while there is still power to write it, then switch off."""
@@ -673,6 +703,7 @@ class App:
         if self.session:
             self.log.event(self._t_ms(now_ms), "battery_empty", mv)
         self.stop_session()
+        self._save_config()
         self._beat_off()
         self.powered_off = True
         self.hw.power_off()

@@ -257,7 +257,7 @@ class Coach:
             self.alerts_fired += 1
             log.event(t_ms, "alert", [code, cad_x100, asked])
             if not app._alerting:
-                asyncio.create_task(self.play_alert(app, code))  # rare: an alert allocates its task
+                app._pattern_task = asyncio.create_task(self.play_alert(app, code))  # rare: allocates
 
     async def play_alert(self, app, code):
         """The alert's haptic pattern (alerts.PATTERNS), played by the app (beats pause meanwhile)."""

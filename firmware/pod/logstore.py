@@ -380,9 +380,11 @@ class SessionLog:
         if self.f is None:
             return
         self.n = lc.put_end(self.buf, self.n, self.last_t_ms, self.steps)
-        self.flush()
+        self.flush()  # may fail (full, write error): then _fail() has closed the file already
         self._release()
         f, self.f = self.f, None
+        if f is None:
+            return
         try:
             f.close()
         except OSError:

@@ -1,7 +1,23 @@
 """Click command classes whose usage errors are one line (`error: ...`, exit 2) like every PodError."""
+import math
+
 import click
 
 from .errors import PodError
+
+
+class Number(click.FloatRange):
+    """A float option that must be a real number: click's FLOAT takes "nan" and "inf", and a NaN
+    passes every range check."""
+
+    def __init__(self, min=None, max=None, **kw):  # noqa: A002 - click's own names
+        super().__init__(min, max, **kw)
+
+    def convert(self, value, param, ctx):
+        v = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(v):
+            self.fail("%s is not a finite number" % (value,), param, ctx)
+        return super().convert(v, param, ctx)
 
 
 def _one_line(ctx, e):

@@ -180,3 +180,53 @@ def test_an_empty_level_above_the_low_level_is_a_config_warning(build, tmp_path)
                                 session=[1.0, 3.0], end_s=4)
     assert "battery_empty_mv must not exceed battery_low_mv" in out
     assert not res["powered_off"]
+
+
+def test_an_imu_glitch_mid_session_keeps_the_step_times_running_on(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, config={"imu_retry_s": 5}, session=[1.0, 40.0], end_s=42,
+                                imu_glitch_s=15.0)
+    assert res["imu_failures"] == 1 and "IMU up" in out
+    (log,) = session_log(fs)
+    times = [t for t, _iv in log.steps]
+    assert times == sorted(times) and times[-1] > 30_000  # on the session clock after the reopen
+    assert sum(1 for t, iv in log.steps if t == 0) <= 1  # only a first step can be at 0
+    after = [t for t in times if t > 22_000]
+    assert len(after) > 40  # steps found again once the IMU is back (~3 per second)
+
+
+def test_sync_at_a_walking_tempo_and_a_nudge_below_it_run(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, config={"sync": True, "target_spm": 65}, session=[1.0, 20.0],
+                                presses=[[8.0, "b", 1.2]], end_s=22)  # B hold: 60 spm, the floor
+    (log,) = session_log(fs)
+    assert ("target", 60) in [(k, v) for _t, k, v in log.events]
+
+
+def test_a_nudge_while_idle_is_saved_at_once(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, config={"target_spm": 170}, presses=[[2.0, "b", 0.15]],
+                                end_s=4)
+    assert json.loads((fs / "config.json").read_text())["target_spm"] == 175
+
+
+def test_autostart_listens_again_after_a_session_stopped_by_hand(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, config={"autostart": True}, presses=[[40.0, "a", 0.15]],
+                                end_s=90)
+    logs = session_log(fs)
+    assert len(logs) == 2  # the runner ran on: a new session started by itself
+    assert all(("autostart" in [k for _t, k, _v in s.events]) for s in logs)
+
+
+def test_no_phase_error_before_the_first_beat(build, tmp_path):
+    out, res, ev, fs = scenario(build, tmp_path, config={"target_spm": 170}, session=[1.0, 8.0], end_s=10)
+    (log,) = session_log(fs)
+    phases = [t for t, k, _v in log.events if k == "phase"]
+    assert phases and min(phases) >= 500 - 177  # first beat after the 500 ms lead-in, less half a beat
+
+
+def test_an_alert_stops_with_the_session(build, tmp_path):
+    # The demo run is at ~187 spm: at 150 spm with no warm-up the "too fast" alert fires at once.
+    cfg = {"alerts": "on", "warmup_s": 0, "alert_out_s": 0, "target_spm": 150}
+    out, res, ev, fs = scenario(build, tmp_path, config=cfg, session=[1.0, 2.35], end_s=5,
+                                recording=str(ROOT / "host_tools" / "cadencepod" / "data" / "demo-run.csv"))
+    (log,) = session_log(fs)
+    assert "alert" in [k for _t, k, _v in log.events]
+    assert not [t for t, k, v in ev if k in ("motor", "buzzer") and v != "0" and t > 2_600_000]

@@ -45,3 +45,30 @@ def test_echo_prints_summaries_and_events_but_not_phase_errors(tmp_path, capsys)
     kinds = [r[0][0] for r in recs]
     assert kinds == ["summary", "event"]
     assert recs[1][0][2] == "alert"
+
+
+class _FailingFile:
+    """The flash write fails at the last flush (EIO / ENOSPC from the filesystem)."""
+
+    def __init__(self, f):
+        self.f = f
+
+    def write(self, b):
+        raise OSError(28)
+
+    def flush(self):
+        pass
+
+    def close(self):
+        self.f.close()
+
+
+def test_close_after_a_failed_final_write_never_raises(tmp_path):
+    store = logstore.LogStore(root=str(tmp_path / "logs"), budget_bytes=1 << 20)
+    log = store.open_session(HEADER)
+    for i in range(5):
+        log.step(i * 350, 350)
+    log.f = _FailingFile(log.f)
+    log.close(2000)  # the log methods never raise: the app's stop and power-off go on
+    assert log.error is not None and log.f is None
+    log.close(2001)  # and twice is still fine

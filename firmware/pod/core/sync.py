@@ -49,7 +49,7 @@ def phase_error_ms(contact_ms, beat_ms, period_ms):
 
 class Sync:
     def __init__(self, target_x100, rate_x100_per_s=20, sync=True, acq_n=6, lock_n=2, lock_tol_ms=40,
-                 follow_x100=400, lost_ms=3000, min_x100=8000, max_x100=24000):
+                 follow_x100=400, lost_ms=3000, min_x100=6000, max_x100=24000):
         target_x100 = int(target_x100)
         if not min_x100 <= target_x100 <= max_x100:
             raise ValueError("target_x100 must be %d..%d, got %d" % (min_x100, max_x100, target_x100))

@@ -18,6 +18,7 @@ Settings (sim.json beside the device files, or a dict):
   int_dead      the IMU's INT line never reaches the pin (the app's polling fallback must cope)
   safe_mode     button A held at boot
   crash_at_s    make the hardware raise at this sim time (crash handling tests)
+  imu_glitch_s  one IMU FIFO read fails at this sim time (OSError, as a loose I2C contact would)
   session       button A press times in s: [start, stop, start, ...]
   presses       extra presses: [[t_s, "a"|"b", hold_s], ...]
   end_s         stop the app at this sim time
@@ -339,11 +340,26 @@ class SimHardware(Board):
         self.slept_us += c.elapsed_us() - start
 
     def started(self, app):
+        if self.settings.get("imu_glitch_s") is not None and app.imu is not None:
+            self._glitch(app.imu, int(self.settings["imu_glitch_s"] * 1000000))
         if self.settings.get("time_drain"):
             self._time_drain(app)
         t = self.settings.get("ble_central_s")
         if t is not None:
             asyncio.create_task(self._central(t))
+
+    def _glitch(self, imu, at_us):
+        read = imu.read
+        clock = self.clock
+        done = [False]
+
+        def failing(buf, n):
+            if not done[0] and clock.elapsed_us() >= at_us:
+                done[0] = True
+                raise OSError(19)  # ENODEV: the chip dropped off the bus for a moment
+            return read(buf, n)
+
+        imu.read = failing
 
     async def _central(self, t_s):
         import bluetooth

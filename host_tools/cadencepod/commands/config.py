@@ -5,7 +5,7 @@ import pathlib
 import click
 
 from .. import config_schema as cs
-from ..clickutil import Group
+from ..clickutil import Group, Number
 from ..errors import PodError
 from ..podfile import PodOrLocalFile
 
@@ -103,7 +103,7 @@ def set_(assignments, port, file):
 
 @command.command("calibrate")
 @click.argument("session")
-@click.option("--distance-m", type=click.FloatRange(min=1.0), required=True,
+@click.option("--distance-m", type=Number(min=1.0), required=True,
               help="The distance the session covered, in metres (a measured route or track laps).")
 @click.option("--apply", is_flag=True, help="Also write ble.step_mm to the pod (--port) or --file.")
 @click.option("--archive", "archive_dir", type=click.Path(file_okay=False), help="Archive folder.")

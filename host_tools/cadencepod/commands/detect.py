@@ -4,6 +4,7 @@ import json
 import click
 
 from .. import recording
+from ..clickutil import Number
 from ..detect import ENGINES, detect_file
 
 
@@ -11,7 +12,7 @@ from ..detect import ENGINES, detect_file
 @click.argument("csv_path", metavar="FILE.csv", type=click.Path(dir_okay=False))
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default="cpython", show_default=True,
               help="Run the core on CPython or under the real micropython binary.")
-@click.option("--odr", "odr_hz", type=click.FloatRange(25, 500), default=recording.DEFAULT_ODR_HZ,
+@click.option("--odr", "odr_hz", type=Number(25, 500), default=recording.DEFAULT_ODR_HZ,
               show_default=True, help="IMU output data rate to resample to, Hz.")
 @click.option("--counts-per-g", type=click.IntRange(1024, 16384), default=recording.DEFAULT_COUNTS_PER_G,
               show_default=True, help="Accelerometer scale (4096 = +-8 g).")

@@ -32,8 +32,15 @@ def export_session(session, fmt, src_path):
     raise PodError("unknown format %r" % fmt)
 
 
+# The archive's own files: an export written over one would destroy a session (maybe its only copy).
+_ARCHIVE_SUFFIXES = (".cpl", ".ok", ".part")
+
+
 def write_output(path, data):
     path = pathlib.Path(path)
+    if path.suffix.lower() in _ARCHIVE_SUFFIXES:
+        raise PodError("refusing to write over %s: %s files are session logs and their markers; "
+                       "choose another --output" % (path, path.suffix))
     tmp = path.with_name(path.name + ".tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

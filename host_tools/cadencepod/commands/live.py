@@ -14,7 +14,7 @@ import time
 import click
 from pod.core import logcodec as lc
 
-from ..clickutil import Command
+from ..clickutil import Command, Number
 from ..errors import PodError
 
 PREFIX = b"CPL "
@@ -85,7 +85,7 @@ def describe(rec):
 
 @click.command("live", cls=Command)
 @click.option("--port", "-p", help="Serial port of the pod (default: the one pod found on USB).")
-@click.option("--seconds", type=click.FloatRange(0.5, None), help="Stop after this many seconds.")
+@click.option("--seconds", type=Number(0.5, None), help="Stop after this many seconds.")
 @click.option("--baud", default=115200, show_default=True, help="Baud rate (UART bridges only).")
 @click.option("--ble", is_flag=True, help="Over Bluetooth LE instead of USB (needs an adapter; uses bleak).")
 @click.option("--name", help="With --ble: the pod's advertised name (the config's ble.name).")
@@ -93,7 +93,7 @@ def describe(rec):
 @click.option("--unit", type=click.Choice(["strides", "steps"]),
               help="With --ble: the cadence unit the pod sends (the config's ble.cadence_unit; "
                    "default strides).")
-@click.option("--scan", "scan_s", type=click.FloatRange(0.5, 120),
+@click.option("--scan", "scan_s", type=Number(0.5, 120),
               help="With --ble: seconds to look for the pod (default 10).")
 def command(port, seconds, baud, ble, name, address, unit, scan_s):
     """Show live cadence from a pod recording a session (steps per minute).

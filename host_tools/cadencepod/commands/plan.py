@@ -14,7 +14,7 @@ from pod.core import plan as P
 from rich.console import Console
 from rich.table import Table
 
-from ..clickutil import Group
+from ..clickutil import Group, Number
 from ..errors import PodError
 from ..podfile import PodOrLocalFile
 
@@ -159,14 +159,15 @@ def show(port, path, as_json):
 
 @command.command("set")
 @_where
-@click.option("--baseline", type=float, help="Natural cadence from a baseline run, spm (starts a new plan).")
-@click.option("--goal", type=float, help="Goal cadence: the target never goes above it, spm.")
+@click.option("--baseline", type=Number(),
+              help="Natural cadence from a baseline run, spm (starts a new plan).")
+@click.option("--goal", type=Number(), help="Goal cadence: the target never goes above it, spm.")
 @click.option("--step", "step_spm", type=int, help="Step size in spm (default 5).")
 @click.option("--step-pct", type=int, help="Step size as %% of the baseline instead (e.g. 5).")
-@click.option("--target", type=float, help="Set the current target by hand, spm.")
+@click.option("--target", type=Number(), help="Set the current target by hand, spm.")
 @click.option("--hold-sessions", type=int, help="Good sessions in a row before a step up (default 2).")
 @click.option("--hold-pct", type=int, help="Share of steady running within the band for a good session (80).")
-@click.option("--band", type=float, help="Band around the target that counts as on target, +-spm (3).")
+@click.option("--band", type=Number(), help="Band around the target that counts as on target, +-spm (3).")
 @click.option("--poor-pct", type=int, help="Below this share a session is poor (50).")
 @click.option("--back-sessions", type=int, help="Poor sessions in a row before a step back (2).")
 @click.option("--min-steady-s", type=int, help="Steady running needed to judge a session, s (300).")

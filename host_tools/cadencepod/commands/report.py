@@ -4,7 +4,7 @@ import pathlib
 import click
 
 from ..archive import Archive, damage_note
-from ..clickutil import Command
+from ..clickutil import Command, Number
 from ..commands.export import write_output
 from ..errors import PodError
 
@@ -13,9 +13,9 @@ from ..errors import PodError
 @click.argument("session")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Output prefix: writes PREFIX.png and PREFIX.html (default: beside the log).")
-@click.option("--band", type=click.FloatRange(0.5, 30),
+@click.option("--band", type=Number(0.5, 30),
               help="Half-width of the target band, steps/min (default: the plan's band in the log, else 3).")
-@click.option("--step-length", "step_m", type=click.FloatRange(0.3, 3.0),
+@click.option("--step-length", "step_m", type=Number(0.3, 3.0),
               help="Step length in m for km-equivalents (default: from the config, else 1.0).")
 @click.option("--archive", "archive_dir", type=click.Path(file_okay=False), help="Archive folder.")
 def command(session, output, band, step_m, archive_dir):

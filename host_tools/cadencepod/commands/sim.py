@@ -8,7 +8,7 @@ import time
 
 import click
 
-from ..clickutil import Group
+from ..clickutil import Group, Number
 from ..errors import PodError
 from . import flash as flashcmd
 
@@ -51,9 +51,9 @@ def bridge(fs_dir, heapsize, do_flash):
 @command.command("run")
 @click.argument("recording", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out_dir", default="sim-output", show_default=True, type=click.Path(file_okay=False))
-@click.option("--minutes", type=float, default=None, help="session length (loops the recording); "
+@click.option("--minutes", type=Number(), default=None, help="session length (loops the recording); "
               "default: the recording once")
-@click.option("--speed", type=float, default=0.0, show_default=True,
+@click.option("--speed", type=Number(), default=0.0, show_default=True,
               help="0 = as fast as possible, 1 = real time")
 @click.option("--target", "target_spm", type=int, default=None, help="metronome target, spm")
 @click.option("--heapsize", default=DEFAULT_HEAP, show_default=True)
