@@ -214,6 +214,10 @@ def problems(board, stem=None):
         mah = power.get("battery_mah") if isinstance(power, dict) else None
         if not _is_int(mah) or mah <= 0:
             errs.append("power.battery_mah is %r, expected a positive integer" % (mah,))
+        mhz = power.get("cpu_mhz") if isinstance(power, dict) else None
+        if mhz is not None and mhz not in (80, 160, 240):
+            errs.append("power.cpu_mhz is %r, expected 80, 160 or 240 (the ESP32 and S3 clocks; BLE needs "
+                        ">= 80)" % (mhz,))
 
     notes = board.get("strapping_notes", {})
     if not isinstance(notes, dict):

@@ -88,6 +88,9 @@ class Board:
         self.board = board
         self._hal = hal
         pins = board["pins"]
+        mhz = board.get("power", {}).get("cpu_mhz")
+        if mhz:
+            hal.set_cpu_mhz(mhz)
         self._hold = None
         if pins.get("power_hold") is not None:  # M5StickC: keep the power on
             self._hold = hal.OutputPin(pins["power_hold"], name="power_hold")

@@ -25,7 +25,7 @@ SCHEMA = {
     "flush_s": (5, int, 1, 60),  # log flush period: at most this much is lost on a power cut
     "battery_s": (60, int, 5, 3600),  # battery reading period
     "battery_low_mv": (3500, int, 0, 4200),  # warn once below this (LED code 5, a long buzz x3); 0 = off
-    "battery_empty_mv": (3350, int, 0, 4200),  # end the session cleanly and switch off below this; 0 = off
+    "battery_empty_mv": (3400, int, 0, 4200),  # end the session cleanly and switch off below this; 0 = off
     "log_raw": (False, bool, None, None),  # also log raw accelerometer samples
     "imu_retry_s": (10, int, 1, 600),  # how often to retry a missing or failing IMU
     "wdt_ms": (10000, int, 0, 60000),  # hardware watchdog timeout; 0 = off

@@ -14,7 +14,7 @@ def test_a_discharge_warns_once_then_stops_once():
     mvs = list(range(4100, 3200, -10))
     ev = run(mvs)
     assert ev.count(B.LOW) == 1 and ev.count(B.EMPTY) == 1
-    assert mvs[ev.index(B.LOW)] < 3500 and mvs[ev.index(B.EMPTY)] < 3350
+    assert mvs[ev.index(B.LOW)] < 3500 and mvs[ev.index(B.EMPTY)] < 3400
     assert ev.index(B.LOW) < ev.index(B.EMPTY)
 
 

@@ -144,7 +144,7 @@ def test_repeated_crashes_end_in_safe_mode_not_a_boot_loop(build, tmp_path):
 
 
 def test_a_flat_battery_warns_once_then_saves_the_session_and_switches_off(build, tmp_path):
-    # The cell runs down during a session: 3.9 V, below 3.5 V at ~40 s, below 3.35 V at ~75 s.
+    # The cell runs down during a session: 3.9 V, below 3.5 V at ~40 s, below 3.4 V at ~73 s.
     curve = [[0, 3900], [20, 3800], [100, 3200]]
     out, res, ev, fs = scenario(build, tmp_path, config={"battery_s": 10}, session=[1.0, 200.0],
                                 end_s=200, battery_mv=curve)

@@ -54,6 +54,7 @@ def esp32(monkeypatch):
     m.unique_id = lambda: b"\x01\x02"
     m.lightsleep = lambda ms: log.append(("lightsleep", (ms,), {}))
     m.deepsleep = lambda *a: log.append(("deepsleep", a, {}))
+    m.freq = lambda *a: log.append(("freq", a, {}))
     e = types.ModuleType("esp32")
     e.WAKEUP_ALL_LOW, e.WAKEUP_ANY_HIGH = False, True
     e.fail = {}  # function name -> exception the stand-in raises
@@ -273,6 +274,21 @@ def test_board_arms_the_wakes_from_its_profile(esp32, monkeypatch, board, int_pi
     # a profile whose INT is not an RTC GPIO: the board still runs, awake
     hal.fake_esp32.rtc_pins.discard(int_pin)
     assert Board(profile).light_sleep_ok() is False
+
+
+@pytest.mark.parametrize("board", ["m5stickc_plus2", "xiao_esp32s3_lsm6dso"])
+def test_the_board_sets_its_cpu_clock_from_the_profile(esp32, monkeypatch, board):
+    hal, log = esp32
+    _device_hal(monkeypatch, hal)
+    from pod.app_hw import Board
+
+    profile = json.loads((BOARDS / (board + ".json")).read_text())
+    Board(profile)
+    assert ("freq", (profile["power"]["cpu_mhz"] * 1000000,), {}) in log
+    log.clear()
+    del profile["power"]["cpu_mhz"]
+    Board(profile)
+    assert not [e for e in log if e[0] == "freq"]  # no setting: the firmware's default clock
 
 
 @pytest.mark.parametrize("board, hold, button",

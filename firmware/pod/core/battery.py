@@ -15,7 +15,7 @@ RECOVER_MV = 150
 
 
 class BatteryGuard:
-    def __init__(self, low_mv=3500, empty_mv=3350, confirm=2):
+    def __init__(self, low_mv=3500, empty_mv=3400, confirm=2):
         low_mv = int(low_mv)
         empty_mv = int(empty_mv)
         if low_mv and empty_mv and empty_mv > low_mv:

@@ -177,6 +177,11 @@ def light_sleep(ms):
         ext0[0].init(machine.Pin.IN)
 
 
+def set_cpu_mhz(mhz):
+    """The CPU clock: 80 MHz draws about a third less than 240 and still has room for the app."""
+    machine.freq(mhz * 1000000)
+
+
 def power_off(hold=None, wake=None, wake_level=False):
     """Switch off: drop the power-hold line (M5StickC Plus2: the board cuts its own power while on
     battery), else, or if still powered (USB), deep-sleep until `wake` (a button, RTC GPIO) is at

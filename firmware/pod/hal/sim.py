@@ -29,7 +29,7 @@ PLATFORM = "sim"
 __all__ = [
     "PLATFORM", "TICKS_PERIOD", "IRQ_RISING", "IRQ_FALLING", "ticks_us", "ticks_ms", "ticks_add",
     "ticks_diff", "sleep_ms", "sleep_us", "I2C", "InputPin", "OutputPin", "Buzzer", "Motor",
-    "Adc", "Watchdog", "light_sleep", "power_off", "reset", "unique_id", "schedule",
+    "Adc", "Watchdog", "light_sleep", "set_cpu_mhz", "power_off", "reset", "unique_id", "schedule",
     "emergency_exception_buf",
 ]
 
@@ -211,6 +211,10 @@ def light_sleep(ms):
     b = board()
     b.log.add("light_sleep", ms)
     b.clock.sleep_us(ms * 1000)
+
+
+def set_cpu_mhz(mhz):
+    board().log.add("cpu_mhz", mhz)
 
 
 def power_off(hold=None, wake=None, wake_level=False):
