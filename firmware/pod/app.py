@@ -253,6 +253,7 @@ class App:
         self._pulse_end_us = 0
         self._played = False  # a beat was played in this session, at ticks_us _played_us
         self._first_beat_ms = 0  # session ms of the session's first beat
+        self._heard = False  # the last beat of the grid was played (not faded out, no alert)
         self._played_us = 0
         self.light_sleeps = 0
         self.loop_wakes = 0
@@ -392,18 +393,22 @@ class App:
                 t = 0
             e = None  # the contact's phase error, logged in the step's own record
             if coach is not None and coach.sync is not None:
-                e = coach.contact(t)  # Sync's own grid
-            elif self._phase and self.mode != "off" and self.met.running and self._played and \
-                    2 * (t - self._first_beat_ms + self._off_ms) >= -(self.met.period_us() // 1000):
-                # signed ms from the nearest beat of the grid the runner hears (sync.phase_error_ms),
-                # in sample-clock time: the last beat moved by the ticks - sample clock offset;
-                # contacts from half a beat before the first one on (the lead-in is not a grid)
-                per = self.met.period_us() // 1000
+                e = coach.contact(t, self._heard)  # Sync's own grid
+            elif self._phase and self.mode != "off" and self.met.running and self._heard and \
+                    2 * (t - self._first_beat_ms + self._off_ms) >= -self._step_ms():
+                # signed ms from the nearest step slot of the grid the runner hears (a beat every
+                # 1, 2 or 4 steps), in sample-clock time: the last beat moved by the ticks - sample
+                # clock offset; contacts from half a step before the first beat on
+                per = self._step_ms()
                 e = (t - self._beat_ms + self._off_ms) % per
                 if 2 * e > per:
                     e -= per
                 self.phases += 1
             self._step(t, e)
+
+    def _step_ms(self):
+        met = self.met
+        return met.period_us() // 1000 // met.steps_per_beat
 
     def _step(self, t, phase_ms=None):
         self.log.step(t, t - self._last_step_ms if self.steps else 0, phase_ms)
@@ -456,7 +461,9 @@ class App:
             self._played_us = met.advance()
             if self._alerting or (self.coach is not None and not self.coach.beat_on(t)):
                 self.beats_faded += 1  # faded feedback rests (or an alert plays): the grid goes on
+                self._heard = False  # no phase errors against beats the runner does not hear
                 continue
+            self._heard = True
             pulse_ms = self.cfg["accent_pulse_ms"] if accent else self.cfg["pulse_ms"]
             self._pulse_end_us = hw.ticks_add(hw.ticks_us(), pulse_ms * 1000)
             self._beat_on(accent)
@@ -521,6 +528,7 @@ class App:
         self._second_ms = now_ms
         self._off_ms = 0
         self._played = False
+        self._heard = False
         self.steps = 0
         self._last_step_ms = 0
         self.log.event(0, "start", cfg["target_spm"])

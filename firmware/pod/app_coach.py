@@ -22,6 +22,8 @@ except ImportError:  # CPython
 
 PLAN_FILE = "plan.json"  # next to config.json (cwd / on the device)
 _LEAD_MS = const(5)  # a re-anchored beat is this far ahead at least (the beat guard + 1 ms)
+_NOT_YET_MS = const(0x3FFFFFFF)  # fade cycles start time until the warm-up is run
+_RUN_X100 = const(13000)  # running, for the warm-up clock (as alerts and the steady gate)
 
 
 def load_plan(path=PLAN_FILE):
@@ -62,11 +64,16 @@ class Coach:
         self.alerts_fired = 0
         self._tempo_logged = 0
         self._sync_state = -1
+        self._warm_ms = 0  # the fade's warm-up: running time before its cycles start
+        self._run_ms = 0
+        self._last_s_ms = -1
         if cfg["autostart"]:
             from pod.core.autostart import AutoStart
 
+            # the ring holds the whole run-up (plus the 5 s lead) at up to 4 steps a second
             self.auto = AutoStart(run_min_x100=cfg["autostart_spm"] * 100, start_ms=cfg["autostart_s"] * 1000,
-                                  idle_ms=cfg["autostop_s"] * 1000)
+                                  idle_ms=cfg["autostop_s"] * 1000,
+                                  keep=max(64, (cfg["autostart_s"] + 6) * 4))
 
     # --- session edges --------------------------------------------------------------------------
     def start(self, log, target_x100):
@@ -111,12 +118,18 @@ class Coach:
         if self.plan is not None and self.plan["fade"]:
             from pod.core import fade
 
-            self.fade = fade.FadeGate.for_level(self.plan["fade"], start_ms=warmup_ms)
+            self.fade = fade.FadeGate.for_level(self.plan["fade"], start_ms=_NOT_YET_MS)
         elif cfg["fade_rest_s"]:
             from pod.core import fade
 
             self.fade = fade.FadeGate(cfg["fade_play_s"] * 1000, cfg["fade_rest_s"] * 1000,
-                                      start_ms=warmup_ms)
+                                      start_ms=_NOT_YET_MS)
+        # the fade cycles start once the warm-up's running time is done, like the alerts' warm-up
+        self._warm_ms = warmup_ms
+        self._run_ms = 0
+        self._last_s_ms = -1
+        if self.fade is not None and not warmup_ms:
+            self.fade.start_ms = 0
         self.sync = None
         if cfg["sync"]:
             from pod.core.sync import Sync
@@ -163,14 +176,14 @@ class Coach:
         self.fade = None
 
     # --- per step (integer work, no allocation) -------------------------------------------------
-    def contact(self, t_ms):
+    def contact(self, t_ms, heard=True):
         """Sync mode: one foot contact at session time t_ms (sample clock). Returns its phase error
-        for the step's log record (None: no beat yet, or phase_log off)."""
+        for the step's log record (None: no beat yet, the last one was not heard, or phase_log off)."""
         s = self.sync
         while s.poll(t_ms):
             pass
         e = s.contact(t_ms)
-        if e is not None and self.cfg["phase_log"]:
+        if e is not None and heard and self.cfg["phase_log"]:
             self.phases += 1
             return e
         return None
@@ -237,6 +250,14 @@ class Coach:
             app.stop_session()
 
     def _second(self, app, log, t_ms, cad_x100):
+        f = self.fade
+        if f is not None and f.start_ms == _NOT_YET_MS:
+            if self._last_s_ms >= 0 and cad_x100 >= _RUN_X100:
+                dt = t_ms - self._last_s_ms
+                self._run_ms += dt if dt < 2000 else 2000
+            self._last_s_ms = t_ms
+            if self._run_ms >= self._warm_ms:
+                f.start_ms = t_ms
         st = self.plan
         if self.meter is not None and st is not None:
             self.meter.update(t_ms, cad_x100, st["target_x100"])
@@ -252,6 +273,10 @@ class Coach:
         asked = self.asked_x100(app.met.spm_x100)
         if a is None or not asked:
             return
+        if s is not None:  # the beat leads toward the target: anywhere between the two is on course
+            lo, hi = (asked, s.target_x100) if asked <= s.target_x100 else (s.target_x100, asked)
+            if lo <= cad_x100 <= hi:
+                asked = cad_x100
         code = a.update(t_ms, cad_x100, asked)
         if code:
             self.alerts_fired += 1

@@ -20,7 +20,7 @@ app = podapp.App(hw, board, cfg)
 app._open_imu(hw.ticks_ms())
 app._coach()
 app.start_session()
-app._played = True  # no metronome task runs here: as if the session's first beat played at t = 0
+app._played = app._heard = True  # no metronome task here: as if the first beat played at t = 0
 app._first_beat_ms = app._beat_ms = 0
 app.log.log.store.flush_ms = 1 << 29  # no write-out inside the measured windows (not per step)
 

@@ -3,6 +3,7 @@
 Each test runs the unmodified app (pod.app from source under the micropython unix port, asyncio on
 the sim clock) and checks what it logged (decoded with the host's codec), played (the sim's buzzer
 and motor events) and saved (plan.json)."""
+import pathlib
 import subprocess
 import sys
 from collections import Counter
@@ -57,10 +58,21 @@ def test_end_to_end_plan_session_logs_snapshot_phase_errors_alerts_and_decision(
     # the metronome played the plan's target (not the config's 160)
     assert ("target" in k) and of(log, "target")[0][1] == 170
     assert {tg for _t, _c, tg, _on in log.summaries} == {170}  # and the summaries carry it
-    # one phase error per step while the beat plays, each within half a beat period
-    phases = [v for _t, v in of(log, "phase")]
-    assert len(phases) >= 0.9 * len(log.steps) > 300
-    assert all(abs(e) <= 60000 // 170 // 2 + 1 for e in phases)
+    # a phase error per step while the runner hears the beat, each within half a beat period; none
+    # in the silences (fade rests, alerts) once their first unplayed beat has passed
+    per_ms = 60000 // 170
+    phase_ev = of(log, "phase")
+    phases = [v for _t, v in phase_ev]
+    assert 0.6 * len(log.steps) <= len(phases) <= 0.95 * len(log.steps) and len(log.steps) > 300
+    assert all(abs(e) <= per_ms // 2 + 1 for e in phases)
+    beats = [t for t, k, v in r.events() if k == "buzzer" and v != "0"]
+    off_ms = beats[0] // 1000 - 500  # sim ms of the session's t = 0: the first beat ends the lead-in
+    # (a step is judged when its FIFO batch is read, up to a second after the contact: its beat
+    # may already be playing again)
+    silences = [(a // 1000 - off_ms + 2 * per_ms, b // 1000 - off_ms - 1000)
+                for a, b in zip(beats, beats[1:], strict=False) if b - a > 3 * per_ms * 1000]
+    assert silences  # the fade rested at least once
+    assert not [t for t, _v in phase_ev if any(a < t < b for a, b in silences)]
     # alerts: after the warm-up, [code, cadence, asked tempo], at least alert_gap_s apart, played
     alerts = of(log, "alert")
     assert alerts, k
@@ -162,3 +174,63 @@ def test_the_log_is_closed_even_when_the_app_crashes(tmp_path):
     assert "injected crash" in r.out
     (log,) = r.logs()
     assert log.complete and len(log.steps) > 10  # end record written by the finally
+
+
+def test_phase_errors_with_a_beat_every_second_step_are_against_the_step_grid(tmp_path):
+    # A runner on a 2-steps-per-beat metronome steps on the beats and half-way between them: the
+    # phase error is measured from the nearest step slot, so both kinds of step are near 0.
+    errs = {}
+    for spb in (1, 2):
+        r = run(tmp_path / str(spb), {"target_spm": 187, "steps_per_beat": spb, "use_plan": False},
+                recording=DEMO_RUN, session=[1.0, 61.0], end_s=62)
+        assert r.rc == 0, r.out[-3000:]
+        (log,) = r.logs()
+        e = sorted(abs(v) for _t, v in of(log, "phase"))
+        errs[spb] = e[len(e) // 2]
+        assert all(v <= 60000 // 187 // 2 + 1 for v in e)  # within half a step, not half a beat
+    assert errs[2] <= errs[1] + 40, errs  # the same runner, the same timing
+
+
+def test_a_long_auto_start_keeps_every_run_up_step(tmp_path):
+    r = run(tmp_path, {"autostart": True, "autostart_s": 30, "autostop_s": 5}, recording=DEMO_RUN,
+            loop=False, end_s=100)
+    assert r.rc == 0 and "Traceback" not in r.out, r.out[-3000:]
+    (log,) = r.logs()
+    (auto,) = of(log, "autostart")
+    assert auto[1] >= 30 * 2.8  # 30 s of run-up at ~187 spm, none dropped
+    assert log.steps[0][0] <= 1000
+
+
+def test_the_fade_rests_only_after_the_warm_up_running_time(tmp_path):
+    # 30 s of warm-up running: the beats play all of it, then the 10 s / 10 s cycles start.
+    r = run(tmp_path, {"fade_play_s": 10, "fade_rest_s": 10, "warmup_s": 30, "target_spm": 170},
+            recording=DEMO_RUN, session=[1.0, 71.0], end_s=72)
+    assert r.rc == 0, r.out[-3000:]
+    onsets = r.onsets("buzzer")
+    gaps = [b - a for a, b in zip(onsets, onsets[1:], strict=False)]
+    first_rest = next(a for a, g in zip(onsets, gaps, strict=False) if g > 2_000_000)
+    assert first_rest >= 1_000_000 + 30_000_000 + 9_000_000  # warm-up, then a 10 s play window
+    assert r.result["beats_faded"] >= 40
+
+
+def test_sync_alerts_do_not_push_a_runner_between_the_beat_and_the_target(tmp_path):
+    # The runner (~187 spm) is above a 175 target: sync starts the beat on the runner and leads it
+    # down slowly. A cadence between the beat and the target is on course: no "too slow" for it.
+    cfg = {"target_spm": 175, "sync": True, "sync_rate_x100": 5, "alerts": "on", "warmup_s": 0,
+           "alert_out_s": 3, "alert_gap_s": 10, "use_plan": False}
+    r = run(tmp_path, cfg, recording=DEMO_RUN, session=[1.0, 121.0], end_s=122)
+    assert r.rc == 0, r.out[-3000:]
+    (log,) = r.logs()
+    for _t, (code, cad, asked) in of(log, "alert"):
+        assert not (code == 1 and cad >= 17500), (code, cad, asked)  # never "too slow" above the target
+
+
+def test_walking_never_ends_the_fade_warm_up(tmp_path):
+    # Daily-life walking (well under 130 spm): no running time, so the warm-up never ends and the
+    # beats never rest, however long the session.
+    walk = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "lowerback-daily-mobgap" / \
+        "HA-001-test11.csv"
+    r = run(tmp_path, {"fade_play_s": 10, "fade_rest_s": 10, "warmup_s": 20, "target_spm": 110},
+            recording=walk, session=[1.0, 81.0], end_s=82)
+    assert r.rc == 0, r.out[-3000:]
+    assert r.result["beats_faded"] == 0 and len(r.onsets("buzzer")) > 140
