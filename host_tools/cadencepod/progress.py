@@ -31,7 +31,8 @@ def session_point(name, session, path=None):
     decision = next((r for r in reversed(recs) if r["reason"] in JUDGED), None)
     metronome = any(m for (_t, _c, _tg, m) in session.summaries)
     measured = a["baseline"]  # the pod's own baseline measurement, in a baseline run
-    baseline_run = bool(measured) or (bool(session.summaries) and not metronome)
+    # a baseline run: the pod measured one, or no beat and no plan (a plan session can play silently)
+    baseline_run = bool(measured) or (bool(session.summaries) and not metronome and not recs)
     if state:
         target = state["target_x100"] / 100.0
     else:
@@ -47,7 +48,8 @@ def session_point(name, session, path=None):
         "name": name, "when": when, "when_known": when_known,
         "median_spm": measured[0] if measured and measured[0] else a["median_spm"],
         "run_time_s": a["run_time_s"], "baseline_run": baseline_run,
-        "target_spm": target if metronome and not baseline_run else None,
+        "target_spm": target if (metronome or state) and not baseline_run else None,
+        "number": session_number(name, session),
         "baseline_spm": state["baseline_x100"] / 100.0 if state else None,
         "goal_spm": state["goal_x100"] / 100.0 if state else None,
         "band_spm": state["band_x100"] / 100.0 if state else a["band_spm"],
@@ -59,10 +61,29 @@ def session_point(name, session, path=None):
     }
 
 
+def session_number(name, session):
+    """The pod's session number (header, else the S00042 name): its sessions in the order run."""
+    n = (session.header or {}).get("session")
+    if isinstance(n, int):
+        return n
+    digits = "".join(c for c in str(name) if c.isdigit())
+    return int(digits) if digits else 0
+
+
 def points_of(loaded):
-    """Session points, oldest first, from [(name, path, session)]."""
+    """Session points, oldest first, from [(name, path, session)].
+
+    With the pod's clock every session has its start time. Without it a start is only estimated
+    from the file time (files pulled together share one), so the pod's session numbers give the
+    order, and an estimate is moved on to a minute after the session before it if needed."""
     pts = [p for p in (session_point(n, s, path) for (n, path, s) in loaded) if p]
-    pts.sort(key=lambda p: (p["when"], p["name"]))
+    if all(p["when_known"] for p in pts):
+        pts.sort(key=lambda p: (p["when"], p["name"]))
+    else:
+        pts.sort(key=lambda p: (p["number"], p["name"]))
+        for a, b in zip(pts, pts[1:], strict=False):
+            if not b["when_known"] and b["when"] <= a["when"]:
+                b["when"] = a["when"] + datetime.timedelta(minutes=1)
     prev = None  # a target unlike the one the last decision left was set by hand (plan set / reset)
     for p in pts:
         p["set_by_hand"] = bool(prev and prev["next_target_spm"] and p["target_spm"]

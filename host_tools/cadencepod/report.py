@@ -80,6 +80,13 @@ def _phase_trend(phase):
     return [((b + 0.5) * PHASE_BIN_S, statistics.median(vs)) for b, vs in sorted(bins.items())]
 
 
+def no_judgement(a):
+    """Why no time in band is given: no target at all, or a target but no running to judge."""
+    if a.get("had_target"):
+        return "no running (at least %.0f spm) to judge against the target" % RUNNING_MIN_SPM
+    return "no target in this session (metronome off)"
+
+
 def analyze(session, band_spm=None, step_m=None):
     """All the report's numbers. band_spm None: the band of the plan in the log, else 3 spm."""
     plan_recs, plan_note = plan_of(session.events)
@@ -89,12 +96,19 @@ def analyze(session, band_spm=None, step_m=None):
     tl = timeline(session)
     cfg = (session.header or {}).get("config") or {}
     if step_m is None:
-        step_m = cfg.get("step_length_m") or (cfg.get("stride_length_m") or 0) / 2 or DEFAULT_STEP_M
+        ble = cfg.get("ble") if isinstance(cfg.get("ble"), dict) else {}
+        step_mm = ble.get("step_mm") if isinstance(ble.get("step_mm"), (int, float)) else 0
+        step_m = cfg.get("step_length_m") or (cfg.get("stride_length_m") or 0) / 2 or step_mm / 1000.0 \
+            or DEFAULT_STEP_M
     rows = []  # (t_s, dt_s, spm, target, in_band, running, steps_so_far)
     steps = session.steps
     j = 0
+    # A summary stands for the time up to the next one, but never for more than two periods: a
+    # damaged stretch skipped by the reader is no data, not the last good cadence. The last one
+    # (written at the stop) stands for nothing after it.
+    period = cfg.get("summary_s") if isinstance(cfg.get("summary_s"), (int, float)) else 5
     for i, (t, spm, target, _met) in enumerate(tl):
-        dt = (tl[i + 1][0] - t) if i + 1 < len(tl) else (tl[i][0] - tl[i - 1][0] if i else 0.0)
+        dt = min(tl[i + 1][0] - t, 2.0 * period) if i + 1 < len(tl) else 0.0
         while j < len(steps) and steps[j][0] / 1000.0 <= t:
             j += 1
         running = spm >= RUNNING_MIN_SPM
@@ -112,7 +126,7 @@ def analyze(session, band_spm=None, step_m=None):
                 b = bins.setdefault(key(r), [0.0, 0.0])
                 b[0] += r[1]
                 b[1] += r[1] if r[4] else 0.0
-        return [(k, (v[1] / v[0]) if v[0] else 0.0, v[0]) for k, v in sorted(bins.items())]
+        return [(k, v[1] / v[0], v[0]) for k, v in sorted(bins.items()) if v[0] > 0]
 
     per_min = compliance(lambda r: int(r[0] // 60))
     per_km = compliance(lambda r: int(r[6] * step_m // 1000))
@@ -135,6 +149,7 @@ def analyze(session, band_spm=None, step_m=None):
         "plan": plan_recs, "plan_note": plan_note, "baseline": baseline_of(session.events),
         "rows": rows, "band_spm": band_spm, "step_m": step_m,
         "run_time_s": run_time, "band_time_s": band_time, "judged_time_s": judged_time,
+        "had_target": any(r[3] > 0 for r in rows),
         "time_in_band": (band_time / judged_time) if judged_time else 0.0,
         "median_spm": statistics.median(run_spm) if run_spm else 0.0,
         "per_min": per_min, "per_km": per_km, "drift_spm": drift,
@@ -187,7 +202,7 @@ def _cadence_panel(ax, a):
         ax.set_title("cadence vs target band: %.0f%% of running time in band%s" % (100 * a["time_in_band"],
                                                                                    drift))
     else:
-        ax.set_title("cadence (no target in this session: metronome off)" + drift)
+        ax.set_title("cadence (%s)" % no_judgement(a) + drift)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8, ncol=3)
     text = plan_summary(a)
@@ -330,7 +345,7 @@ def render_html(a, title, png, notes=()):
               "<tr><td>time in band (target ±%g spm)</td><td>%s</td></tr>"
               % (a["band_spm"], "%.0f%% of %.0f s running with a target" % (100 * a["time_in_band"],
                                                                              a["judged_time_s"])
-                 if a["judged_time_s"] else "no target in this session (metronome off)"),
+                 if a["judged_time_s"] else no_judgement(a)),
               "<tr><td>late drift</td><td>%s</td></tr>" % e(drift_txt),
               "<tr><td>baseline run</td><td>%s</td></tr>"
               % (e(baseline_text(a["baseline"])) if a["baseline"] else "no (not a baseline session)"),

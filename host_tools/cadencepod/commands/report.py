@@ -21,7 +21,7 @@ from ..errors import PodError
 def command(session, output, band, step_m, archive_dir):
     """Cadence vs target band with the alerts fired, compliance per minute/per km, histogram,
     late drift, phase error over time and its distribution, the plan's decision (spm = steps/min)."""
-    from ..report import analyze, baseline_text, render_html, render_png
+    from ..report import analyze, baseline_text, no_judgement, render_html, render_png
 
     path, s = Archive(archive_dir).load(session)
     if not s.summaries and len(s.steps) < 2:
@@ -40,5 +40,5 @@ def command(session, output, band, step_m, archive_dir):
         click.echo("wrote %s.png and %s.html: %.0f%% of running time within ±%g spm of target"
                    % (prefix, prefix, 100 * a["time_in_band"], a["band_spm"]))
     else:
-        click.echo("wrote %s.png and %s.html: no target in this session (metronome off)%s"
-                   % (prefix, prefix, "; " + baseline_text(a["baseline"]) if a["baseline"] else ""))
+        base = "; " + baseline_text(a["baseline"]) if a["baseline"] else ""
+        click.echo("wrote %s.png and %s.html: %s%s" % (prefix, prefix, no_judgement(a), base))
