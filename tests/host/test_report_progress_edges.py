@@ -2,12 +2,11 @@
 target, the calibrated step length, sessions pulled without a clock, a silent plan session."""
 import datetime
 
+from cadencepod.progress import points_of
+from cadencepod.report import analyze, no_judgement
 from logsynth import coached_records, run_records
 from pod.core import logcodec as lc
 from pod.core import plan as P
-
-from cadencepod.progress import points_of
-from cadencepod.report import analyze, no_judgement
 
 
 def ten_minutes(spm_after_2min=16000):
