@@ -183,3 +183,26 @@ def test_one_missed_or_doubled_step_does_not_move_the_cadence(spm, doubled):
     ev = run(sig)
     after = [v / 100.0 for k, i, v in ev if k == EV_CADENCE and i > 10 * per]
     assert after and all(abs(c - spm) <= 1.0 for c in after)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(80, 125), st.floats(0.2, 0.3))
+def test_last_step_that_levels_off_is_counted(spm, level):
+    """The last step of a walk can lift the trunk and stay there (the walker stands): a weak rise
+    that never comes back down. It is released as a step, timed from its onset."""
+    a, per, nsteps = 0.8, 60.0 / spm, 12
+    onset = (nsteps + 0.15) * per
+    n = int((nsteps * per + 5) * ODR_HZ)
+    sig = array("h", bytes(6 * n))
+    for i in range(n):
+        t = i / ODR_HZ
+        v = 1.0 - 0.3 * a
+        if t < nsteps * per:
+            v += a * math.exp(-((((t % per) / per) - 0.3) / 0.12) ** 2)
+        elif t > onset:
+            x = min((t - onset) / (0.15 * per), 1.0)
+            v += level * a * (1 - math.exp(-2 * (1.2 * x) ** 2))
+        sig[3 * i + 2] = int(round(v * CPG))
+    ts = [x / ODR_HZ for x in step_times(run(sig))]
+    assert len(ts) == nsteps + 1
+    assert abs(ts[-1] - onset) < 0.15 * per

@@ -64,7 +64,9 @@ ONSET_MS = const(50)  # running: contact to the filtered hump's onset, less grou
 RUN_SPM = const(140)  # a bout starting above this is running...
 RUN_ENTER_SPM = const(150)  # ...a walk becomes a run above this, a run a walk below
 RUN_LEAVE_SPM = const(130)  # this, so the contact rule does not flicker at the boundary
-REFRACTORY_MAX_MS = const(330)  # cap on the 45 %-of-a-step refractory: a half-rate lock breaks
+REFRACTORY_MAX_MS = const(330)  # cap on the 48 %-of-a-step refractory: a half-rate lock breaks
+REFR_PCT = const(48)  # second hump of the same step: closer than this (under half a step, so a
+# cadence locked at half the rate still lets the missed steps through)
 STOP_MS = const(2500)  # no step for this long: stopped
 GATE_STEPS = const(4)  # candidates with a steady rhythm needed to start a bout
 GATE_TOL_PCT = const(30)  # how steady: each interval within this of their median
@@ -267,6 +269,8 @@ class StepDetector:
                         self._peak = f
                     elif f < self._peak - (amp >> 4):
                         self._hi = (wk + 1) << 1
+                    elif self._weak_flat(wk, nq):  # it levelled off: the walker stands
+                        self._hi = (wk + 1) << 1
                 else:
                     self._weak_due(nq)
             if f >= thr:  # armed by the last dip, so the level moving cannot skip a crossing
@@ -335,6 +339,12 @@ class StepDetector:
         h[(k + n) & _HMASK] = (on_q - self._delay_on_q) & _TIME_MASK
         self._hi = (2 * n + 1) << 1
         self._peak = self._valley
+
+    @micropython.native
+    def _weak_flat(self, wk, nq):
+        # a weak hump still not down from its peak a whole wait after its onset has levelled off
+        t = self._t_hist[(self._nh + (wk >> 1)) & _HMASK]
+        return self._cad > 0 and (nq - t) & _TIME_MASK > self._k_cad // self._cad // 100 * WEAK_WAIT_PCT
 
     @micropython.native
     def _weak_due(self, nq):
@@ -410,7 +420,7 @@ class StepDetector:
             if self._cad > 0:
                 # refractory: most of a step, but never so long that a cadence locked at half
                 # (every other step missed) would keep rejecting the missing steps
-                m = (self._k_cad // self._cad) * 45 // 100
+                m = (self._k_cad // self._cad) * REFR_PCT // 100
                 if m > self._refr_max_q:
                     m = self._refr_max_q
                 if m > lim:
@@ -451,7 +461,7 @@ class StepDetector:
             w = b0
             apa = 0
             if not running:
-                apa = self._postural(k)
+                apa = self._postural(k, top)
                 b0 = self._lead_in(k, top, nq, apa)
                 if b0 < w:
                     w = b0 + 1  # its first step, released, stays where it is
@@ -459,7 +469,7 @@ class StepDetector:
                 i = (k - j) & _HMASK
                 if j > 0 and hh[i] * 4 < top:
                     continue
-                if j == GATE_STEPS - 1 and apa:
+                if j >= GATE_STEPS - apa:  # a postural shift (and the sway before it)
                     continue
                 tc = self._r_hist[i] if running else h[i]
                 h[w & _HMASK] = tc
@@ -471,18 +481,22 @@ class StepDetector:
             self._nh = w
             self._cadence()
 
-    def _postural(self, k):
+    def _postural(self, k, top):
         # Before the first step the trunk shifts onto the stance leg: a hump weaker than the
         # first step's and sooner before it than the rhythm (the first step from standing is
-        # slower than the next, not faster). The oldest held hump like that is not a step.
+        # slower than the next, not faster). The oldest held hump like that (past a sway hump
+        # far smaller than the steps) is not a step. Returns how many held humps to skip.
         h = self._t_hist
         hh = self._h_hist
-        i0 = (k - GATE_STEPS + 1) & _HMASK
-        i1 = (k - GATE_STEPS + 2) & _HMASK
-        i2 = (k - GATE_STEPS + 3) & _HMASK
+        s = 0
+        if hh[(k - GATE_STEPS + 1) & _HMASK] * 4 < top:
+            s = 1
+        i0 = (k - GATE_STEPS + 1 + s) & _HMASK
+        i1 = (k - GATE_STEPS + 2 + s) & _HMASK
+        i2 = (k - GATE_STEPS + 3 + s) & _HMASK
         a = (h[i1] - h[i0]) & _TIME_MASK
         b = (h[i2] - h[i1]) & _TIME_MASK
-        return 1 if hh[i0] * 100 < hh[i1] * APA_H_PCT and a * 100 < b * APA_IV_PCT else 0
+        return s + 1 if hh[i0] * 100 < hh[i1] * APA_H_PCT and a * 100 < b * APA_IV_PCT else 0
 
     def _lead_in(self, k, top, nq, apa):
         # The first step from standing often comes with a second hump (the weight shift) that
@@ -491,8 +505,10 @@ class StepDetector:
         h = self._t_hist
         hh = self._h_hist
         e = k - GATE_STEPS + 1
-        if apa or hh[e & _HMASK] * 4 < top:
-            e += 1  # the first held one is sway: measure from the next
+        if apa:
+            e += apa  # the first held ones are sway or a postural shift: measure from the next
+        elif hh[e & _HMASK] * 4 < top:
+            e += 1
         iv = self._gate_iv_q
         w = k - GATE_STEPS + 1
         i = w - 1
