@@ -375,6 +375,7 @@ class App:
         clock = self.clock
         coach = self.coach
         svc = self.ble
+        met = self.met
         i = 0
         while i < k:
             if svc is not None:
@@ -394,21 +395,17 @@ class App:
             e = None  # the contact's phase error, logged in the step's own record
             if coach is not None and coach.sync is not None:
                 e = coach.contact(t, self._heard)  # Sync's own grid
-            elif self._phase and self.mode != "off" and self.met.running and self._heard and \
-                    2 * (t - self._first_beat_ms + self._off_ms) >= -self._step_ms():
+            elif self._phase and self.mode != "off" and met.running and self._heard:
                 # signed ms from the nearest step slot of the grid the runner hears (a beat every
                 # 1, 2 or 4 steps), in sample-clock time: the last beat moved by the ticks - sample
                 # clock offset; contacts from half a step before the first beat on
-                per = self._step_ms()
-                e = (t - self._beat_ms + self._off_ms) % per
-                if 2 * e > per:
-                    e -= per
-                self.phases += 1
+                per = met.period_us() // 1000 // met.steps_per_beat
+                if 2 * (t - self._first_beat_ms + self._off_ms) >= -per:
+                    e = (t - self._beat_ms + self._off_ms) % per
+                    if 2 * e > per:
+                        e -= per
+                    self.phases += 1
             self._step(t, e)
-
-    def _step_ms(self):
-        met = self.met
-        return met.period_us() // 1000 // met.steps_per_beat
 
     def _step(self, t, phase_ms=None):
         self.log.step(t, t - self._last_step_ms if self.steps else 0, phase_ms)
