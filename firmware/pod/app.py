@@ -960,9 +960,11 @@ def main(hw=None, board=None):
     app = App(hw, board, cfg, warnings)
     try:
         asyncio.run(app.run())
-    except KeyboardInterrupt:
+        hw.wdt_hand_over()
+    except KeyboardInterrupt:  # Ctrl-C: a user, or mpremote before a pull or a flash
+        hw.wdt_hand_over()
         print("app stopped")
-    except Exception as e:
+    except Exception as e:  # the watchdog resets the pod: a crash recovers (see crash_count)
         set_crash_count(crashes + 1)
         sys.print_exception(e)  # type: ignore[attr-defined]
         try:

@@ -6,7 +6,7 @@ an ESP32 (hal/esp32.py) and the simulated pod (hal/sim.py, set up by pod.sim.boa
   open_imu() -> Imu (below); raises OSError (no chip, bus error) or ValueError (bad setting)
   led(on)  pressed(name) -> bool  buttons: ["a"] or ["a", "b"]
   buzzer_on(hz, pct) buzzer_off() motor_on(pct) motor_off()   absent outputs do nothing
-  battery_mv() -> int | None     wdt_start(timeout_ms) wdt_feed()   has_motor() -> bool
+  battery_mv() -> int | None     wdt_start(timeout_ms) wdt_feed() wdt_hand_over()   has_motor() -> bool
   power_off()  (does not return on the device)
   light_sleep_ok() -> bool (IMU INT and buttons wake it)  light_sleep(ms)  usb_connected() -> bool
   safe_mode_requested() -> bool  (button A held at boot)
@@ -189,6 +189,13 @@ class Board:
     def wdt_start(self, timeout_ms):
         if timeout_ms:
             self._wdt = self._hal.Watchdog(timeout_ms)
+            self._wdt_ms = timeout_ms
+
+    def wdt_hand_over(self):
+        """The app has stopped and the REPL takes the pod (a host pulling logs or flashing): a timer
+        feeds the watchdog from now on, since it cannot be stopped."""
+        if self._wdt is not None:
+            self._hal.watchdog_keepalive(self._wdt, max(100, self._wdt_ms // 3))
 
     def wdt_feed(self):
         if self._wdt is not None:

@@ -59,7 +59,9 @@ class Archive:
             return p
         files = self.files()
         if spec in ("last", "latest") and files:
-            return files[-1]
+            # the newest pull, not the highest name: a pod's numbering restarts after its flash is
+            # erased, and a second pod's S00001 is saved as S00001-<hash>.cpl beside the first one
+            return max(files, key=lambda f: (f.stat().st_mtime_ns, f.name))
         cands = [spec, spec + lc.FILE_EXT]
         if spec.isdigit():
             cands.append("S%05d%s" % (int(spec), lc.FILE_EXT))

@@ -9,6 +9,7 @@ import base64
 import datetime
 import html
 import io
+import os
 import statistics
 
 from pod.core import plan as P
@@ -50,6 +51,7 @@ def session_point(name, session, path=None):
         "run_time_s": a["run_time_s"], "baseline_run": baseline_run,
         "target_spm": target if (metronome or state) and not baseline_run else None,
         "number": session_number(name, session),
+        "pulled": _mtime(path),
         "baseline_spm": state["baseline_x100"] / 100.0 if state else None,
         "goal_spm": state["goal_x100"] / 100.0 if state else None,
         "band_spm": state["band_x100"] / 100.0 if state else a["band_spm"],
@@ -59,6 +61,13 @@ def session_point(name, session, path=None):
         "compliance_pct": compliance, "judged_by": judged_by,
         "alerts": len(a["alerts"]), "note": note,
     }
+
+
+def _mtime(path):
+    try:
+        return os.path.getmtime(path) if path else 0.0
+    except OSError:
+        return 0.0
 
 
 def session_number(name, session):
@@ -74,13 +83,14 @@ def points_of(loaded):
     """Session points, oldest first, from [(name, path, session)].
 
     With the pod's clock every session has its start time. Without it a start is only estimated
-    from the file time (files pulled together share one), so the pod's session numbers give the
-    order, and an estimate is moved on to a minute after the session before it if needed."""
+    from the file time (files pulled together share one), so the order is the pull order (`pull`
+    saves a pod's sessions oldest first), then the pod's session number; an estimate is moved on to
+    a minute after the session before it if needed."""
     pts = [p for p in (session_point(n, s, path) for (n, path, s) in loaded) if p]
     if all(p["when_known"] for p in pts):
         pts.sort(key=lambda p: (p["when"], p["name"]))
     else:
-        pts.sort(key=lambda p: (p["number"], p["name"]))
+        pts.sort(key=lambda p: (p["pulled"], p["number"], p["name"]))
         for a, b in zip(pts, pts[1:], strict=False):
             if not b["when_known"] and b["when"] <= a["when"]:
                 b["when"] = a["when"] + datetime.timedelta(minutes=1)

@@ -92,6 +92,7 @@ def pull_one(pod, archive, name, dev_path, size, marker, delete=False, progress=
                 f.flush()  # a kill mid-transfer keeps every chunk already received
                 result.bytes += len(chunk)
             pod.read_into(dev_path, start, size - start, sink, progress=progress)
+            os.fsync(f.fileno())  # on the disk, not just in the OS cache, before anything is verified
     except OSError as e:
         raise _disk_full(e, part) from None
 
@@ -103,9 +104,23 @@ def pull_one(pod, archive, name, dev_path, size, marker, delete=False, progress=
         raise PodError("verification failed for %s (%d of %d bytes, hash mismatch): the partial copy was "
                        "discarded and nothing was deleted; run pull again" % (name, got, size))
     os.replace(part, final)
+    _fsync_dir(final.parent)  # the rename too: `--delete` may remove the pod's copy next
     result.downloaded.append(name)
     _finish(pod, dev_path, size, dev_sha, marker, delete, result, name)
     return result
+
+
+def _fsync_dir(path):
+    try:
+        fd = os.open(str(path), os.O_RDONLY)
+    except OSError:
+        return  # a platform without directory handles (Windows): the file itself is synced
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _finish(pod, dev_path, size, sha, marker, delete, result, name):

@@ -230,3 +230,17 @@ def test_an_alert_stops_with_the_session(build, tmp_path):
     (log,) = session_log(fs)
     assert "alert" in [k for _t, k, _v in log.events]
     assert not [t for t, k, v in ev if k in ("motor", "buzzer") and v != "0" and t > 2_600_000]
+
+
+@pytest.mark.parametrize("how, kept_ms", [("interrupt", 3333), ("crash", 0)])
+def test_ctrl_c_hands_the_watchdog_to_a_timer_but_a_crash_does_not(tmp_path, how, kept_ms):
+    # mpremote stops the app with Ctrl-C before a pull or a flash: the watchdog (which an ESP32 cannot
+    # stop) is then fed by a timer, so a long transfer is not reset half way. A crash still resets.
+    from podtest import run_micropython
+
+    script = pathlib.Path(__file__).with_name("mp_main_handover.py")
+    p = run_micropython([str(script), str(ROOT / "hardware" / "boards" / "sim.json"), how], cwd=str(tmp_path))
+    out = p.stdout.decode() + p.stderr.decode()
+    line = [x for x in out.splitlines() if x.startswith("RESULT ")]
+    assert line, out
+    assert json.loads(line[0][7:])["kept_ms"] == kept_ms

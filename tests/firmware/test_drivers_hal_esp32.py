@@ -55,6 +55,14 @@ def esp32(monkeypatch):
     m.lightsleep = lambda ms: log.append(("lightsleep", (ms,), {}))
     m.deepsleep = lambda *a: log.append(("deepsleep", a, {}))
     m.freq = lambda *a: log.append(("freq", a, {}))
+
+    class Timer(_Rec):
+        PERIODIC = 2
+
+        def __init__(self, *a, **kw):
+            _Rec.__init__(self, log, "Timer", *a, **kw)
+
+    m.Timer = Timer
     e = types.ModuleType("esp32")
     e.WAKEUP_ALL_LOW, e.WAKEUP_ANY_HIGH = False, True
     e.fail = {}  # function name -> exception the stand-in raises
@@ -289,6 +297,23 @@ def test_the_board_sets_its_cpu_clock_from_the_profile(esp32, monkeypatch, board
     del profile["power"]["cpu_mhz"]
     Board(profile)
     assert not [e for e in log if e[0] == "freq"]  # no setting: the firmware's default clock
+
+
+def test_the_watchdog_is_fed_by_a_timer_once_the_app_hands_the_pod_to_the_repl(esp32, monkeypatch):
+    hal, log = esp32
+    _device_hal(monkeypatch, hal)
+    from pod.app_hw import Board
+
+    b = Board(json.loads((BOARDS / "xiao_esp32s3_lsm6dso.json").read_text()))
+    b.wdt_start(10000)
+    log.clear()
+    b.wdt_hand_over()
+    b.wdt_hand_over()  # once is enough: one timer
+    (init,) = [e for e in log if e[0] == "Timer.init"]
+    assert [e[1] for e in log if e[0] == "Timer"] == [(0,)]
+    assert init[2]["period"] == 3333 and init[2]["mode"] == 2
+    init[2]["callback"](None)  # the timer fires: the watchdog is fed
+    assert log[-1][0] == "WDT.feed"
 
 
 @pytest.mark.parametrize("board, hold, button",

@@ -101,6 +101,20 @@ def Watchdog(timeout_ms):
     return machine.WDT(timeout=timeout_ms)
 
 
+_keepalive = None  # the timer that feeds the watchdog once the app has stopped
+
+
+def watchdog_keepalive(wdt, period_ms):
+    """Feed `wdt` from a hardware timer from now on. An ESP32 watchdog cannot be stopped once
+    started: when the app hands the pod to the REPL (a host's pull or flash: mpremote sends Ctrl-C),
+    a transfer longer than the timeout would otherwise reset the pod half way. The callback is soft:
+    it runs between bytecodes and while the REPL waits for input."""
+    global _keepalive
+    if _keepalive is None:
+        _keepalive = machine.Timer(0)
+        _keepalive.init(period=period_ms, mode=machine.Timer.PERIODIC, callback=lambda _t: wdt.feed())
+
+
 # Light sleep needs the IMU INT and the buttons as wake sources, or a batch or a press waits for the
 # timer. pod.app_hw.Board calls light_sleep_wakes() once; it sets LIGHT_SLEEP_WAKES, which
 # Board.light_sleep_ok() reads (the app never light-sleeps while it is False). See hal/README.md.

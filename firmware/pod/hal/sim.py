@@ -28,9 +28,9 @@ except ImportError:  # CPython
 PLATFORM = "sim"
 __all__ = [
     "PLATFORM", "TICKS_PERIOD", "IRQ_RISING", "IRQ_FALLING", "ticks_us", "ticks_ms", "ticks_add",
-    "ticks_diff", "sleep_ms", "sleep_us", "I2C", "InputPin", "OutputPin", "Buzzer", "Motor",
-    "Adc", "Watchdog", "light_sleep", "set_cpu_mhz", "power_off", "reset", "unique_id", "schedule",
-    "emergency_exception_buf",
+    "ticks_diff", "sleep_ms", "sleep_us", "I2C", "InputPin", "OutputPin", "Buzzer", "Motor", "Adc",
+    "Watchdog", "watchdog_keepalive", "light_sleep", "set_cpu_mhz", "power_off", "reset",
+    "unique_id", "schedule", "emergency_exception_buf",
 ]
 
 DEFAULT_PROFILE: dict = {
@@ -205,6 +205,10 @@ def Watchdog(timeout_ms):
     b = board()
     b.wdt = _Watchdog(b.clock, timeout_ms, b.log)
     return b.wdt
+
+
+def watchdog_keepalive(wdt, period_ms):
+    wdt.keep_fed(period_ms)
 
 
 def light_sleep(ms):

@@ -229,7 +229,15 @@ class Watchdog:
         self.feeds += 1
         self._last = self.clock.elapsed_us()
 
+    def keep_fed(self, period_ms):
+        """A timer feeds it from now on (the app handed the pod to the REPL): it never expires."""
+        self.kept_ms = period_ms
+        if self.log is not None:
+            self.log.add("wdt_keepalive", period_ms)
+
     def next_event_us(self):
+        if getattr(self, "kept_ms", 0):
+            return None
         return None if self.expired else self._last + self.timeout_us
 
     def advance_to(self, t_us):
