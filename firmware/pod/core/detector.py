@@ -47,7 +47,7 @@ _TIME_MASK = const(0x3FFFFFFF)  # Q8 sample clock wraps at 2^30 (11 h at 104 Hz)
 _HALF = const(0x20000000)  # a clock difference above this is negative
 _E_MAX = const(0xFFFFF)  # squared magnitude clamp, 32 g: past any gait, keeps stages below 2^30
 _AMP_FLOOR = const(960)  # 0.24 g^2 in Q2: thresholds at +-0.03 g^2 stay above sensor noise
-_FBUF = const(128)  # filtered samples kept (power of two): a rise of 0.25 s at 500 Hz
+_FBUF_MS = const(1200)  # filtered samples kept: a slow walk's rise (a power of two >= this)
 _SMASK = const(0x3FFFFF)  # sample index = Q8 clock >> 8, modulo 2^22
 _RUN_HUMP = const(3072)  # 0.75 g^2 in Q2: the smallest hump of a running step at the waist
 
@@ -59,6 +59,8 @@ LP_PER_STEP_X10 = const(23)  # walking: cutoff 2.3 x the step rate drops a step'
 LP_MIN_MHZ = const(3500)
 LP_MAX_MHZ = const(6000)
 DC_MHZ = const(80)  # slow mean: gravity and posture
+AMP_TAU_MS = const(2460)  # the tracked hump height decays with this time constant (1/256 per
+# sample at 104 Hz), so that a quieter gait still gets through after a few seconds
 RISE_MS = const(50)  # walking: contact to the filtered hump's mean crossing, less group delay
 ONSET_MS = const(50)  # running: contact to the filtered hump's onset, less group delay
 RUN_SPM = const(140)  # a bout starting above this is running...
@@ -109,6 +111,9 @@ class StepDetector:
         self._mul = (512 << _UNIT_SHIFT) // counts_per_g
         # One-pole smoothing factors in Q8, from the rate: alpha = 1 - exp(-2 pi fc / fs).
         self._a_dc = self._alpha_q16(DC_MHZ)  # Q16, < 2^11 at 25 Hz
+        # hump height decay per sample, Q16: 1 - exp(-1 / (tau fs)), < 2^11 at 25 Hz
+        k = (65536000 // AMP_TAU_MS * 1000 + odr_mhz // 2) // odr_mhz
+        self._k_amp = k - k * k // 131072
         fs = odr_mhz  # mHz
         # Periods in samples (Q8) from physiology.
         # accepted intervals reach a little past 60-240 spm, so a step timed a sample late or
@@ -122,7 +127,11 @@ class StepDetector:
         self._k_cad = 1536 * odr_mhz
         # Group delay of the two low-pass poles, 2/(2 pi fc) = 64 ms, in Q8 samples.
         self._t_hist = [0] * HIST  # step contact times (sample clock, Q8 offset below)
-        self._fb = [0] * _FBUF  # recent filtered samples, to re-time a held step
+        n = 16
+        while n * 1000 < _FBUF_MS * (odr_mhz // 1000):
+            n <<= 1
+        self._fmask = n - 1  # 128 samples at 104 Hz, 1024 at 500 Hz
+        self._fb = [0] * n  # recent filtered samples, to re-time a held step
         self._r_hist = [0] * HIST  # their contact times by the running rule
         self._fl_hist = [0] * HIST  # 1: timed before any hump had set the levels
         self._h_hist = [0] * HIST  # their hump heights, once each hump has passed
@@ -132,10 +141,12 @@ class StepDetector:
         self.reset()
 
     def _alpha_q16(self, fc_mhz):
-        # 1 - exp(-w), w = 2 pi fc / fs, by its series in integers: bit-identical on every port.
-        w = 6283 * fc_mhz // self.odr_mhz  # w in 1/1000
-        a = w - w * w // 2000 + (w * w // 1000) * w // 6000
-        return max(1, (a * 65536 + 500) // 1000)
+        # 1 - exp(-w), w = 2 pi fc / fs, in integers: bit-identical on every port. Its (2,2) Pade
+        # form w / (1 + w/2 + w^2/12) is within 0.4 % up to w = 1.5 (6 Hz at 25 Hz), where the
+        # series to w^3 would be 20 % high.
+        w = 6283 * fc_mhz // self.odr_mhz  # w in 1/1000, < 2^11
+        d = 1000 + w // 2 + w * w // 12000
+        return max(1, (w * 65536 + d // 2) // d)
 
     def _set_lp(self, fc_mhz):
         # The cutoff follows the cadence; the contact is the crossing less the two poles' group
@@ -154,10 +165,10 @@ class StepDetector:
         self._nq = 0  # sample clock in Q8 (1/256 sample), wraps at 2^30
         self._lp1 = -1  # low-pass states, Q2 of e; -1 = not started
         self._lp2 = 0
-        self._dc = 0  # slow mean, Q4 of e
+        self._dc = 0  # slow mean, Q8 of e
         self._dc_k = 0  # samples averaged so far, while the mean is still settling
         self._prev = 0  # previous filtered value
-        self._amp = 0  # typical hump height (peak - valley) of the filtered value
+        self._amp = 0  # typical hump height (peak - valley) of the filtered value, Q4
         # Schmitt trigger: 1 = above; else armed (below), and in a walking bout 2 * the weak humps'
         # state (_weak_start): one attribute more would fill the instance's attribute table
         self._hi = 0
@@ -210,7 +221,7 @@ class StepDetector:
         if self._lp1 < 0:  # start the filters settled on the first sample
             self._lp1 = e << 2
             self._lp2 = e << 2
-            self._dc = e << 4
+            self._dc = e << 8
         a = self._a_lp
         # Q2 states < 2^22, alpha Q8 < 2^8: products < 2^30
         lp1 = self._lp1
@@ -226,16 +237,17 @@ class StepDetector:
         if k < 65536:
             k += 1
             self._dc_k = k
-            w = 4096 if k < 16 else 65536 // k  # <= 2^12 keeps the product below 2^30
-            if w > 4 * a:  # half a second of plain average, then exponential
-                a = w
+            if k * a < 16384:  # 1/k > 4 a: half a second of plain average, then exponential
+                a = 4096 if k < 16 else 65536 // k  # <= 2^12 keeps the product below 2^30
             else:
                 self._dc_k = 65536
         dc = self._dc
-        dc += ((((lp2 << 2) - dc) >> 6) * a) >> 10  # Q4 < 2^24; (diff >> 6) * a < 2^18 * 2^12
+        # Q8 < 2^28; (diff >> 10) * a < 2^18 * 2^12. Rounded, and fine enough that the update's
+        # dead band (about 2^10 / a in Q2, a = 66 at 500 Hz) leaves no offset in f at any rate.
+        dc += ((((lp2 << 6) - dc) >> 10) * a + 32) >> 6
         self._dc = dc
-        f = lp2 - (dc >> 2)  # Q2 of e, zero-mean
-        self._fb[(nq >> 8) & (_FBUF - 1)] = f
+        f = lp2 - (dc >> 6)  # Q2 of e, zero-mean
+        self._fb[(nq >> 8) & self._fmask] = f
         self._detect(f, nq)
         self._prev = f
         return self._n_out
@@ -243,7 +255,7 @@ class StepDetector:
     # --- stages -----------------------------------------------------------------------------
     @micropython.native
     def _detect(self, f, nq):
-        amp = self._amp
+        amp = self._amp >> 4
         if amp < _AMP_FLOOR:
             amp = _AMP_FLOOR
         thr = amp >> 3  # hysteresis band +-amp/8 around the mean: the weaker foot still crosses
@@ -303,12 +315,13 @@ class StepDetector:
                     if not self._in_gait:  # still held: time it from its own hump
                         self._retime(self._slot & _HMASK, h, nq)
                     self._slot = -1
-                if self._amp < _AMP_FLOOR:
-                    self._amp = h  # the first hump sets the scale at once
+                if self._amp < _AMP_FLOOR << 4:
+                    self._amp = h << 4  # the first hump sets the scale at once
                 else:
-                    self._amp += (h - self._amp) >> 1
+                    self._amp += ((h << 4) - self._amp) >> 1
                 self._valley = f
-        self._amp -= self._amp >> 8  # a quieter gait still gets through after a few seconds
+        # a quieter gait still gets through after a few seconds: Q4 < 2^27, k_amp < 2^11
+        self._amp -= ((self._amp >> 8) * self._k_amp) >> 8
         if self._in_gait or self._held:
             nh = self._nh
             if nh:  # the call only when a timeout is due: this runs on every sample of a bout
@@ -385,10 +398,11 @@ class StepDetector:
         c = nq >> 8
         s = self._peak_q >> 8
         back = (c - s) & _SMASK
-        while back < _FBUF - 1:
-            f0 = fb[(s - 1) & (_FBUF - 1)]
+        m = self._fmask
+        while back < m:
+            f0 = fb[(s - 1) & m]
             if f0 <= lvl:
-                f1 = fb[s & (_FBUF - 1)]
+                f1 = fb[s & m]
                 return (nq - (back << 8) - self._frac(f0, f1, lvl)) & _TIME_MASK
             s -= 1
             back += 1
@@ -429,7 +443,7 @@ class StepDetector:
                 return  # a second hump of the same step
         h[k & _HMASK] = tc
         self._r_hist[k & _HMASK] = run_q
-        self._fl_hist[k & _HMASK] = 1 if self._amp < _AMP_FLOOR else 0
+        self._fl_hist[k & _HMASK] = 1 if self._amp < _AMP_FLOOR << 4 else 0
         self._h_hist[k & _HMASK] = 0
         self._slot = k
         self._nh = k + 1
