@@ -1,7 +1,7 @@
 # Runs under `micropython`: feeds a recording through StepDetector with the heap locked, the way
 # the firmware does: a FIFO-sized block is read with the heap unlocked, then fed with it locked.
 # Any allocation in feed() raises MemoryError. Prints "steps N samples M cadence C" on success.
-# usage: micropython mp_heaplock.py SAMPLES.i16
+# usage: micropython mp_heaplock.py SAMPLES.i16 [ODR_MHZ]
 import sys
 from array import array
 
@@ -34,7 +34,7 @@ def feed_locked(det, buf, n):
 def main():
     buf = array("h", bytes(6 * BLOCK))
     mv = memoryview(buf)
-    det = StepDetector(odr_mhz=104000, counts_per_g=4096)
+    det = StepDetector(odr_mhz=int(sys.argv[2]) if len(sys.argv) > 2 else 104000, counts_per_g=4096)
     steps = 0
     samples = 0
     with open(sys.argv[1], "rb") as fh:

@@ -61,8 +61,8 @@ LP_MAX_MHZ = const(6000)
 DC_MHZ = const(80)  # slow mean: gravity and posture
 AMP_TAU_MS = const(2460)  # the tracked hump height decays with this time constant (1/256 per
 # sample at 104 Hz), so that a quieter gait still gets through after a few seconds
-RISE_MS = const(50)  # walking: contact to the filtered hump's mean crossing, less group delay
-ONSET_MS = const(50)  # running: contact to the filtered hump's onset, less group delay
+RISE_MS = const(46)  # walking: contact to the filtered hump's mean crossing, less group delay
+ONSET_MS = const(46)  # running: contact to the filtered hump's onset, less group delay
 RUN_SPM = const(140)  # a bout starting above this is running...
 RUN_ENTER_SPM = const(150)  # ...a walk becomes a run above this, a run a walk below
 RUN_LEAVE_SPM = const(130)  # this, so the contact rule does not flicker at the boundary
@@ -150,12 +150,16 @@ class StepDetector:
 
     def _set_lp(self, fc_mhz):
         # The cutoff follows the cadence; the contact is the crossing less the two poles' group
-        # delay, 2 / (2 pi fc), plus the rise time it already includes.
+        # delay, plus the rise time it already includes.
         self._lp_mhz = fc_mhz
         self._a_lp = (self._alpha_q16(fc_mhz) + 128) >> 8  # Q8
-        gd_ms = 318310 // fc_mhz
-        self._delay_q = self._ms_q(gd_ms - RISE_MS)
-        self._delay_on_q = self._ms_q(gd_ms - ONSET_MS)
+        # The delay of the sampled poles as they run, (1 - a) / a samples each for the Q8 a in
+        # use, plus half a sample (each sample averages its period): 2 / (2 pi fc) alone would
+        # be about half a sample long, 5 ms at 104 Hz but 20 ms at 25 Hz.
+        a = self._a_lp
+        gd_q = 2 * (256 - a) * 256 // a + 128
+        self._delay_q = gd_q - self._ms_q(RISE_MS)
+        self._delay_on_q = gd_q - self._ms_q(ONSET_MS)
 
     def _ms_q(self, ms):
         return ms * 256 * (self.odr_mhz // 1000) // 1000
