@@ -61,8 +61,8 @@ LP_MAX_MHZ = const(6000)
 DC_MHZ = const(80)  # slow mean: gravity and posture
 AMP_TAU_MS = const(2460)  # the tracked hump height decays with this time constant (1/256 per
 # sample at 104 Hz), so that a quieter gait still gets through after a few seconds
-RISE_MS = const(46)  # walking: contact to the filtered hump's mean crossing, less group delay
-ONSET_MS = const(46)  # running: contact to the filtered hump's onset, less group delay
+RISE_MS = const(45)  # walking: contact to the filtered hump's mean crossing, less group delay
+ONSET_MS = const(45)  # running: contact to the filtered hump's onset, less group delay
 RUN_SPM = const(140)  # a bout starting above this is running...
 RUN_ENTER_SPM = const(150)  # ...a walk becomes a run above this, a run a walk below
 RUN_LEAVE_SPM = const(130)  # this, so the contact rule does not flicker at the boundary
