@@ -12,6 +12,7 @@ PORT    ?=
 all: test
 
 $(STAMP): requirements.txt pyproject.toml
+	@python3 -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (the pinned numpy, matplotlib and hypothesis need it); python3 is %d.%d" % sys.version_info[:2])'
 	python3 -m venv .venv
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt

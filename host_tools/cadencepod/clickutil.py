@@ -6,6 +6,14 @@ import click
 from .errors import PodError
 
 
+def target_spm_type():
+    """The metronome target's range, from the firmware's own config schema."""
+    from pod import config as podcfg
+
+    lo, hi = podcfg.SCHEMA["target_spm"][2:4]
+    return click.IntRange(lo, hi)
+
+
 class Number(click.FloatRange):
     """A float option that must be a real number: click's FLOAT takes "nan" and "inf", and a NaN
     passes every range check."""

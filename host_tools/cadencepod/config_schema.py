@@ -46,9 +46,9 @@ def errors(cfg):
                 out.append(str(e))
         else:
             out.append("unknown setting %s (known: %s)" % (key, ", ".join(sorted(known_keys()))))
-    if not out:
+    if not out:  # each key is fine alone: what the pod would still warn about (keys together)
         merged, warnings = podcfg.validate(cfg)
-        out.extend(w for w in warnings if "using" not in w)
+        out.extend(warnings)
     return out
 
 
@@ -59,6 +59,12 @@ def known_keys():
 def effective(cfg):
     """Defaults overlaid with the file's values (what the pod will use)."""
     merged, _w = podcfg.validate(cfg if isinstance(cfg, dict) else {})
+    for name, (mod, fn) in SECTIONS.items():  # a section's defaults too (`config get ble.name`)
+        sec = merged.get(name)
+        try:
+            merged[name] = getattr(importlib.import_module(mod), fn)(sec if isinstance(sec, dict) else {})
+        except (ImportError, ValueError):
+            pass  # not checkable here, or a bad section: shown as the file has it
     return merged
 
 

@@ -12,7 +12,7 @@ from pod.core.detector import StepDetector
 from pod.core.replay import EV_CADENCE, EV_STEP, Replay
 
 from . import recording
-from .errors import PodError
+from .errors import PodError, last_line
 from .mpbin import micropython_binary
 
 FIRMWARE_DIR = pathlib.Path(__file__).resolve().parents[2] / "firmware"
@@ -36,7 +36,7 @@ def events_micropython(samples, odr_mhz, counts_per_g):
         p = subprocess.run([micropython_binary(), str(MP_SCRIPT), path, str(odr_mhz), str(counts_per_g)],
                            capture_output=True, text=True, env=env)
     if p.returncode != 0:
-        raise PodError("micropython engine failed: %s" % (p.stderr or p.stdout).strip().splitlines()[-1:])
+        raise PodError("micropython engine failed: %s" % last_line(p.stderr or p.stdout))
     events = []
     for line in p.stdout.splitlines():
         k, i, v = line.split()

@@ -9,3 +9,9 @@ class PodError(click.ClickException):
 
     def show(self, file=None):
         click.echo("error: %s" % self.format_message(), err=True)
+
+
+def last_line(text, default="no output"):
+    """The last line of a subprocess's output: the one that says what went wrong."""
+    lines = (text or "").strip().splitlines()
+    return lines[-1] if lines else default

