@@ -150,9 +150,13 @@ class Pod:
             pass
 
     def close(self):
+        """Leave the raw REPL and soft-reset the pod, so its app starts again: entering the raw
+        REPL stopped it (Ctrl-C), and a pod left at the REPL would neither record nor beat."""
         try:
             if self.t.in_raw_repl:
                 self.t.exit_raw_repl()
+            self.t.serial.write(b"\x04")  # Ctrl-D in the friendly REPL: boot.py, main.py
+            self.t.serial.flush()
         except Exception:
             pass
         self._close_quietly()

@@ -88,3 +88,18 @@ def test_power_cut_and_power_on(pod):
     br.start_device()
     r = mpremote(br.port, "exec", "print(6 * 7)")
     assert r.returncode == 0 and r.stdout.strip() == "42"
+
+
+def test_a_host_command_gives_the_pod_back_to_its_app(pod):
+    # `cadencepod config get` stops main.py (the app) to reach the raw REPL; when it is done the pod
+    # soft-resets, so main.py (the app) runs again instead of the pod sitting at the REPL.
+    br, fs, log = pod
+    assert wait_text(log, b"main up")
+    (fs / "config.json").write_text('{"target_spm": 175}')
+    r = subprocess.run([sys.executable, "-m", "cadencepod", "config", "get", "target_spm", "--port", br.port],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "175" in r.stdout, r.stderr
+    end = time.monotonic() + 10
+    while time.monotonic() < end and log.read_bytes().count(b"main up") < 2:
+        time.sleep(0.05)
+    assert log.read_bytes().count(b"main up") >= 2  # main.py ran again
