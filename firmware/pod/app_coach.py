@@ -23,7 +23,6 @@ except ImportError:  # CPython
 PLAN_FILE = "plan.json"  # next to config.json (cwd / on the device)
 _LEAD_MS = const(5)  # a re-anchored beat is this far ahead at least (the beat guard + 1 ms)
 _NOT_YET_MS = const(0x3FFFFFFF)  # fade cycles start time until the warm-up is run
-_RUN_X100 = const(13000)  # running, for the warm-up clock (as alerts and the steady gate)
 
 
 def load_plan(path=PLAN_FILE):
@@ -64,9 +63,7 @@ class Coach:
         self.alerts_fired = 0
         self._tempo_logged = 0
         self._sync_state = -1
-        self._warm_ms = 0  # the fade's warm-up: running time before its cycles start
-        self._run_ms = 0
-        self._last_s_ms = -1
+        self._warm = None  # baseline.SteadyGate: the fade's warm-up clock (running time)
         if cfg["autostart"]:
             from pod.core.autostart import AutoStart
 
@@ -125,11 +122,14 @@ class Coach:
             self.fade = fade.FadeGate(cfg["fade_play_s"] * 1000, cfg["fade_rest_s"] * 1000,
                                       start_ms=_NOT_YET_MS)
         # the fade cycles start once the warm-up's running time is done, like the alerts' warm-up
-        self._warm_ms = warmup_ms
-        self._run_ms = 0
-        self._last_s_ms = -1
-        if self.fade is not None and not warmup_ms:
-            self.fade.start_ms = 0
+        self._warm = None
+        if self.fade is not None:
+            if warmup_ms:
+                from pod.core.baseline import SteadyGate
+
+                self._warm = SteadyGate(warmup_ms=warmup_ms)
+            else:
+                self.fade.start_ms = 0
         self.sync = None
         if cfg["sync"]:
             from pod.core.sync import Sync
@@ -251,12 +251,10 @@ class Coach:
 
     def _second(self, app, log, t_ms, cad_x100):
         f = self.fade
-        if f is not None and f.start_ms == _NOT_YET_MS:
-            if self._last_s_ms >= 0 and cad_x100 >= _RUN_X100:
-                dt = t_ms - self._last_s_ms
-                self._run_ms += dt if dt < 2000 else 2000
-            self._last_s_ms = t_ms
-            if self._run_ms >= self._warm_ms:
+        w = self._warm
+        if f is not None and w is not None and f.start_ms == _NOT_YET_MS:
+            w.update(t_ms, cad_x100)
+            if w.run_ms >= w.warmup_ms:
                 f.start_ms = t_ms
         st = self.plan
         if self.meter is not None and st is not None:

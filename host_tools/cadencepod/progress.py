@@ -8,14 +8,13 @@ decided, not a host re-judgement; the host's time-in-band stands in only for ses
 import base64
 import datetime
 import html
-import io
 import os
 import statistics
 
 from pod.core import plan as P
 
 from .exporters import UNIT_NOTE, start_datetime
-from .report import SPM_LABEL, analyze, plan_of
+from .report import SPM_LABEL, analyze, plan_of, png_bytes
 
 MIN_RUN_S = 60.0  # a session with less running than this is not a point on the chart
 JUDGED = (P.UP, P.COUNT, P.AT_CAP, P.HOLD, P.POOR, P.BACK, P.FLOOR, P.SHORT)
@@ -204,12 +203,7 @@ def render_png(pts, title):
         ticks = "years"
     bx.set_xlabel("date (ticks: %s)" % ticks + ("" if all(p["when_known"] for p in pts)
                                             else "; sessions without a clock placed by file time"))
-    fig.suptitle(title + "\n" + UNIT_NOTE, fontsize=10)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(fig, title)
 
 
 def render_html(pts, title, png, notes=()):

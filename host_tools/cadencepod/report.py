@@ -320,8 +320,18 @@ def render_png(a, title):
         ax.set_title("phase error over time (%d steps with a beat)" % len(pv))
         ax.grid(alpha=0.3)
         ax.legend(loc="upper right", fontsize=8)
+    return png_bytes(fig, title, rect=(0, 0, 1, 0.985))
+
+
+def png_bytes(fig, title, rect=None):
+    """A finished figure as PNG bytes: the title with the units note, laid out, then closed."""
+    import matplotlib.pyplot as plt
+
     fig.suptitle(title + "\n" + UNIT_NOTE, fontsize=10)
-    fig.tight_layout(rect=(0, 0, 1, 0.985))
+    if rect is None:
+        fig.tight_layout()
+    else:
+        fig.tight_layout(rect=rect)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=80)
     plt.close(fig)

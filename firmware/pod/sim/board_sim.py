@@ -112,16 +112,7 @@ def install_asyncio_clock(clock):
                 return
         else:
             target = (clock.elapsed_us() // 1000 + dt) * 1000
-        clock.irq_pending = 0
-        if clock.skip_idle:
-            clock.advance_to(target, stop_on_irq=True)
-        else:
-            # real time (scaled): sleep in slices up to the next device edge or the wake-up
-            while clock.elapsed_us() < target and not clock.irq_pending:
-                nxt = clock.next_event_us()
-                stop = target if nxt is None or nxt > target else nxt
-                wait_us = (stop - clock.elapsed_us()) / clock.speed
-                time.sleep_ms(max(0, min(50, int(wait_us // 1000))))  # type: ignore[attr-defined]
+        clock.idle_until(target, slice_ms=50)
         poll_ready()
 
     ioq.wait_io_event = wait_io_event
@@ -327,16 +318,7 @@ class SimHardware(Board):
         c = self.clock
         self.light_sleeps += 1
         start = c.elapsed_us()
-        target = start + ms * 1000
-        c.irq_pending = 0
-        if c.skip_idle:
-            c.advance_to(target, stop_on_irq=True)
-        else:
-            while c.elapsed_us() < target and not c.irq_pending:
-                nxt = c.next_event_us()
-                stop = target if nxt is None or nxt > target else nxt
-                wait_us = (stop - c.elapsed_us()) / c.speed
-                time.sleep_ms(max(0, min(20, int(wait_us // 1000))))  # type: ignore[attr-defined]
+        c.idle_until(start + ms * 1000, slice_ms=20)
         self.slept_us += c.elapsed_us() - start
 
     def started(self, app):

@@ -183,6 +183,19 @@ class SimClock:
     def sleep_ms(self, ms):
         self.sleep_us(ms * 1000)
 
+    def idle_until(self, target_us, slice_ms=50):
+        """The CPU idles until target_us or until a pin IRQ is queued: a jump when skipping idle
+        time, else real sleeps (scaled) of at most slice_ms, each up to the next device edge."""
+        self.irq_pending = 0
+        if self.skip_idle:
+            self.advance_to(target_us, stop_on_irq=True)
+            return
+        while self.elapsed_us() < target_us and not self.irq_pending:
+            nxt = self.next_event_us()
+            stop = target_us if nxt is None or nxt > target_us else nxt
+            wait_ms = int((stop - self.elapsed_us()) / self.speed // 1000)
+            _real_sleep_us(max(0, min(slice_ms, wait_ms)) * 1000)
+
 
 def _real_sleep_us(us):
     if hasattr(time, "sleep_us"):
