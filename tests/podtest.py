@@ -5,6 +5,7 @@ Import as `from podtest import ...` (tests/conftest.py puts tests/ on sys.path).
 import os
 import pathlib
 import subprocess
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FIRMWARE = ROOT / "firmware"
@@ -28,3 +29,11 @@ def run_micropython(args, *, heapsize=None, path=(), timeout=600, input_bytes=No
     env["MICROPYPATH"] = os.pathsep.join([str(p) for p in path] + [str(FIRMWARE), ".frozen"])
     return subprocess.run(cmd, capture_output=True, timeout=timeout, input=input_bytes, cwd=cwd, env=env)
 
+
+
+def run_cadencepod(*args, env=None, cwd=None, timeout=120):
+    """`python -m cadencepod ARGS...` as a user runs it; env entries are added to the environment."""
+    e = dict(os.environ)
+    e.update(env or {})
+    return subprocess.run([sys.executable, "-m", "cadencepod", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, env=e, cwd=cwd)

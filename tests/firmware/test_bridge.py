@@ -10,6 +10,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "host_tools"))
 from cadencepod.simbridge import SimBridge  # noqa: E402
+from podtest import run_cadencepod  # noqa: E402
 
 
 def mpremote(port, *args):
@@ -96,8 +97,7 @@ def test_a_host_command_gives_the_pod_back_to_its_app(pod):
     br, fs, log = pod
     assert wait_text(log, b"main up")
     (fs / "config.json").write_text('{"target_spm": 175}')
-    r = subprocess.run([sys.executable, "-m", "cadencepod", "config", "get", "target_spm", "--port", br.port],
-                       capture_output=True, text=True, timeout=60)
+    r = run_cadencepod("config", "get", "target_spm", "--port", br.port, timeout=60)
     assert r.returncode == 0 and "175" in r.stdout, r.stderr
     end = time.monotonic() + 10
     while time.monotonic() < end and log.read_bytes().count(b"main up") < 2:

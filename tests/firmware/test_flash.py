@@ -11,12 +11,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "host_tools"))
 from cadencepod.commands import flash  # noqa: E402
 from cadencepod.simbridge import SimBridge  # noqa: E402
+from podtest import run_cadencepod  # noqa: E402
 
-CLI = [sys.executable, "-m", "cadencepod"]
-
-
-def cli(*args, **kw):
-    return subprocess.run(CLI + list(args), capture_output=True, text=True, timeout=120, **kw)
+cli = run_cadencepod
 
 
 @pytest.mark.parametrize("args, msg", [

@@ -1,15 +1,11 @@
 """`cadencepod config calibrate`: step length for the BLE speed from a session of known distance."""
 import json
-import subprocess
-import sys
 
 from logsynth import run_bytes
 from pod.core import logcodec as lc
+from podtest import run_cadencepod
 
-
-def cli(*args):
-    cmd = [sys.executable, "-m", "cadencepod", *map(str, args)]
-    return subprocess.run(cmd, capture_output=True, text=True)
+cli = run_cadencepod
 
 
 def session(tmp_path):

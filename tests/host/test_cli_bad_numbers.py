@@ -1,15 +1,11 @@
 """Numbers that are not numbers, and an export aimed at a session log: one-line errors, exit 2, and
 no file touched."""
-import subprocess
-import sys
 
 import pytest
 from logsynth import run_bytes
+from podtest import run_cadencepod
 
-
-def cli(*args, cwd=None):
-    cmd = [sys.executable, "-m", "cadencepod", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd)
+cli = run_cadencepod
 
 
 @pytest.mark.parametrize("args", [

@@ -1,15 +1,11 @@
 """`config` on a local file at the edges the pod cares about, and targets the pod would refuse."""
 import json
-import pathlib
-import subprocess
-import sys
 
-FIXTURE = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "sacrum-running-treadmill" / \
-    "trial00.csv"
+from podtest import FIXTURES, run_cadencepod
 
+FIXTURE = FIXTURES / "sacrum-running-treadmill" / "trial00.csv"
 
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "cadencepod", *args], capture_output=True, text=True)
+cli = run_cadencepod
 
 
 def test_set_refuses_an_empty_level_above_the_low_level(tmp_path):

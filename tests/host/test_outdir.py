@@ -1,10 +1,8 @@
 """Output folders: the tools wipe only what they made, never a folder given by mistake."""
-import subprocess
-import sys
-
 import pytest
 from cadencepod.errors import PodError
 from cadencepod.outdir import MARK, fresh_dir
+from podtest import run_cadencepod
 
 
 def test_a_foreign_folder_is_refused_and_kept(tmp_path):
@@ -34,7 +32,6 @@ def test_flash_build_dir_never_wipes_a_foreign_folder(tmp_path):
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "notes.txt").write_text("keep")
-    r = subprocess.run([sys.executable, "-m", "cadencepod", "flash", "--board", "sim", "--build-only",
-                        "--build-dir", str(victim)], capture_output=True, text=True)
+    r = run_cadencepod("flash", "--board", "sim", "--build-only", "--build-dir", victim)
     assert r.returncode == 2 and r.stderr.startswith("error: ") and "not made by cadencepod" in r.stderr
     assert (victim / "notes.txt").read_text() == "keep"

@@ -1,10 +1,7 @@
 """End to end against the simulated pod (micropython behind a pty, the project's SimBridge):
 record -> pull -> verify -> export -> report; a pod killed mid-transfer resumes and loses nothing."""
 import hashlib
-import os
 import pathlib
-import subprocess
-import sys
 
 import pytest
 from cadencepod.archive import Archive
@@ -13,9 +10,9 @@ from cadencepod.pull import pull_all
 from cadencepod.simbridge import SimBridge
 from logsynth import run_bytes
 from pod.core import logcodec as lc
+from podtest import run_cadencepod
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-m", "cadencepod"]
 RECORD = """
 from pod.logstore import LogStore
 st = LogStore(root="logs")
@@ -35,9 +32,7 @@ print("recorded", log.name, log.error)
 
 
 def cli(*args, env=None):
-    e = dict(os.environ, CADENCEPOD_IDLE_S="2")
-    e.update(env or {})
-    return subprocess.run(CLI + list(args), capture_output=True, text=True, timeout=120, env=e, cwd=ROOT)
+    return run_cadencepod(*args, env={"CADENCEPOD_IDLE_S": "2", **(env or {})}, cwd=ROOT)
 
 
 @pytest.fixture
