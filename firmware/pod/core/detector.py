@@ -66,9 +66,12 @@ ONSET_MS = const(45)  # running: contact to the filtered hump's onset, less grou
 RUN_SPM = const(140)  # a bout starting above this is running...
 RUN_ENTER_SPM = const(150)  # ...a walk becomes a run above this, a run a walk below
 RUN_LEAVE_SPM = const(130)  # this, so the contact rule does not flicker at the boundary
-REFRACTORY_MAX_MS = const(330)  # cap on the 48 %-of-a-step refractory: a half-rate lock breaks
+REFRACTORY_MAX_MS = const(330)  # cap on the refractory (a share of a step): a half-rate lock breaks
 REFR_PCT = const(48)  # second hump of the same step: closer than this (under half a step, so a
 # cadence locked at half the rate still lets the missed steps through)
+REFR_WALK_PCT = const(60)  # after a soft walking step (hump below _RUN_HUMP): its hump, small
+# against the tracked height, splits into two about half a step apart (turns, the last steps), while
+# a true walking step comes this soon after the last in under 0.5 % of intervals (three corpora)
 STOP_MS = const(2500)  # no step for this long: stopped
 GATE_STEPS = const(4)  # candidates with a steady rhythm needed to start a bout
 GATE_TOL_PCT = const(30)  # how steady: each interval within this of their median
@@ -437,8 +440,13 @@ class StepDetector:
             lim = self._iv_min_q
             if self._cad > 0:
                 # refractory: most of a step, but never so long that a cadence locked at half
-                # (every other step missed) would keep rejecting the missing steps
-                m = (self._k_cad // self._cad) * REFR_PCT // 100
+                # (every other step missed) would keep rejecting the missing steps. After a soft
+                # walking step a longer share (the cap keeps it under a step); after a running-
+                # sized impact under half a step: that may be a run's strong side locked at half.
+                pct = REFR_PCT
+                if self._running == 0 and self._h_hist[(k - 1) & _HMASK] < _RUN_HUMP:
+                    pct = REFR_WALK_PCT
+                m = (self._k_cad // self._cad) * pct // 100
                 if m > self._refr_max_q:
                     m = self._refr_max_q
                 if m > lim:
