@@ -37,6 +37,7 @@ a button edge), and counts its wake-ups (result: light_sleeps, wakes_per_s).
 import asyncio
 import gc
 import json
+import os
 import sys
 import time
 
@@ -458,8 +459,11 @@ class SimHardware(Board):
             self._sink.close()
             self._sink = None
         if self.settings.get("result"):
-            with open(self.settings["result"], "w") as f:
+            # whole or not at all: a host polls for this file and reads it as soon as it appears
+            tmp = self.settings["result"] + ".part"
+            with open(tmp, "w") as f:
                 json.dump(r, f)
+            os.rename(tmp, self.settings["result"])
         print("sim result: ", end="")
         json.dump(r, sys.stdout)  # streamed: no one large string on a fragmented heap
         print()

@@ -7,8 +7,9 @@ Steps (one function each, run in order by `command`):
   4. configure     the sim: which recording feeds the fake IMU, the button presses that start and
                    stop the session (a file the simulator reads, beside the device's files);
   5. run_session   soft reset -> main.py runs the unmodified app until the recording ends;
-  6. pull_logs     the session log over the pty with mpremote;
-  7. render_beats  the buzzer/motor events to demo-output/beats.wav;
+  6. render_beats  the buzzer/motor events to demo-output/beats.wav (before the pull: the pull's
+                   closing soft reset starts the app again, and that run rewrites the events file);
+  7. pull_logs     the session log over the pty with mpremote;
   8. export_and_report  session.csv/.fit/.tcx and report.html/.png (cadencepod export / report);
   9. summarize     print and write demo-output/summary.json.
 """
@@ -120,7 +121,7 @@ class Demo:
         self.result = json.loads(result.read_text())
         return self.result
 
-    # 6
+    # 7
     def pull_logs(self):
         """`cadencepod pull` over the pty into demo-output/archive (verified by sha256)."""
         archive = self.out / "archive"
@@ -132,7 +133,7 @@ class Demo:
         self.logs = sorted(archive.rglob("*.cpl"))
         return self.logs
 
-    # 7
+    # 6
     def render_beats(self):
         from ..simwav import beat_errors_us, read_events, render
 
@@ -249,10 +250,10 @@ def command(recording, out_dir, target_spm, speed):
         step = "session"
         click.echo("running the session on %s ..." % demo.recording.name)
         demo.run_session()
-        step = "pull"
-        demo.pull_logs()
         step = "beats"
         demo.render_beats()
+        step = "pull"
+        demo.pull_logs()
         step = "export and report"
         demo.export_and_report()
         s = demo.summarize()
