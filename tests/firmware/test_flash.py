@@ -1,6 +1,8 @@
 """`cadencepod flash`: clear one-line errors, the build, and end to end onto the simulated pod."""
 import json
+import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import time
@@ -95,3 +97,110 @@ def test_flash_to_the_simulated_pod_then_run(tmp_path):
     res = json.loads((fs / "result.json").read_text())
     assert res["beats"] >= 20 and res["steps"] >= 15 and res["late_beats"] == 0
     assert list((fs / "logs").glob("*.cpl"))
+
+
+# --- copy-then-swap: a flash cut short leaves the old app working -----------------------------------
+def flash_sim(br, tmp_path):
+    r = cli("flash", "--board", "sim", "--port", br.port, "--build-dir", str(tmp_path / "build"))
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+def app_files(root):
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def boot_a_short_session(fs, br=None):
+    """Power the pod up (again) with a short scripted session; its result.json proves the app ran."""
+    rec = ROOT / "tests" / "fixtures" / "sacrum-running-treadmill" / "trial00.csv"
+    (fs / "result.json").unlink(missing_ok=True)
+    (fs / "sim.json").write_text(json.dumps({"recording": str(rec), "preload": True, "session": [1.0, 5.0],
+                                             "end_s": 6, "result": "result.json"}))
+    if br is None:
+        with SimBridge(fs, heapsize="256K") as br:
+            wait_for(fs / "result.json", timeout=30)
+    else:
+        br.kill_device()
+        br.start_device()
+        wait_for(fs / "result.json", timeout=30)
+    assert json.loads((fs / "result.json").read_text())["steps"] >= 5
+
+
+def test_a_cable_pulled_mid_copy_leaves_the_old_app_running(tmp_path):
+    fs = tmp_path / "pod-fs"
+    with SimBridge(fs, heapsize="256K") as br:
+        flash_sim(br, tmp_path)
+    (fs / "pod" / "old.txt").write_text("the old app\n")
+    old = app_files(fs / "pod")
+    for p in fs.rglob("*"):
+        os.utime(p, (0, 0))
+    n_mpy = len(list((tmp_path / "build" / "pod").rglob("*.mpy")))
+    br = SimBridge(fs, heapsize="256K")
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "cadencepod", "flash", "--board", "sim", "--port",
+                                 br.port, "--build-dir", str(tmp_path / "build")],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        end = time.monotonic() + 120
+        # half of the new modules written (wherever the flash puts them): pull the cable
+        while sum(p.stat().st_mtime > 1e9 for p in fs.rglob("*.mpy")) < n_mpy // 2:
+            assert proc.poll() is None and time.monotonic() < end, "the flash ended before the cut"
+            time.sleep(0.005)
+    finally:
+        br.stop()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: mpremote on "), err
+    assert app_files(fs / "pod") == old  # the old app, whole
+    boot_a_short_session(fs)  # plugged in again: it runs
+    assert (fs / "pod" / "old.txt").exists()
+
+
+def test_a_copy_that_fails_midway_changes_nothing(tmp_path):
+    fs = tmp_path / "pod-fs"
+    build = tmp_path / "build"
+    with SimBridge(fs, heapsize="256K") as br:
+        flash_sim(br, tmp_path)
+        (fs / "pod" / "old.txt").write_text("the old app\n")
+        old = app_files(fs / "pod")
+        # a build file that cannot be read, half-way through the sorted copy
+        (build / "pod" / "core" / "m_vanished.mpy").symlink_to(tmp_path / "nowhere")
+        with pytest.raises(flash.PodError, match="mpremote on .* failed: .*No such file"):
+            flash.copy(br.port, build)
+        assert app_files(fs / "pod") == old
+        boot_a_short_session(fs, br)
+        assert list((fs / "pod.new").rglob("*.mpy"))  # the copy did stop midway (in the staging folder)
+        # the next good flash replaces it all
+        (build / "pod" / "core" / "m_vanished.mpy").unlink()
+        flash.copy(br.port, build)
+        assert app_files(fs / "pod") == app_files(build / "pod")
+        assert not (fs / "pod.new").exists() and not (fs / "pod.old").exists()
+
+
+def test_b_a_leftover_staging_folder_is_replaced(tmp_path):
+    fs = tmp_path / "pod-fs"
+    (fs / "pod.new" / "core").mkdir(parents=True)
+    (fs / "pod.new" / "app.py").write_text("raise ImportError('left over')\n")  # would shadow app.mpy
+    (fs / "pod.new" / "core" / "junk.mpy").write_bytes(b"M\x06junk")
+    with SimBridge(fs, heapsize="256K") as br:
+        flash_sim(br, tmp_path)
+        assert not (fs / "pod.new").exists() and not (fs / "pod.old").exists()
+        assert app_files(fs / "pod") == app_files(tmp_path / "build" / "pod")  # not nested, no junk
+        boot_a_short_session(fs, br)
+
+
+def test_c_power_lost_mid_swap_boots_the_old_app(tmp_path):
+    fs = tmp_path / "pod-fs"
+    with SimBridge(fs, heapsize="256K") as br:
+        flash_sim(br, tmp_path)
+        old = app_files(fs / "pod")
+        # between the swap's two renames: /pod is /pod.old, the complete new tree still /pod.new
+        br.kill_device()
+        (fs / "pod").rename(fs / "pod.old")
+        shutil.copytree(fs / "pod.old", fs / "pod.new")
+        boot_a_short_session(fs, br)
+        assert app_files(fs / "pod") == old and not (fs / "pod.old").exists()
+        # and the next flash starts over cleanly
+        flash_sim(br, tmp_path)
+        assert not (fs / "pod.new").exists() and not (fs / "pod.old").exists()
+        assert app_files(fs / "pod") == old

@@ -2,8 +2,13 @@
 
 The device gets main.py and boot.py as source (tiny, and editable on the pod), every other module of
 firmware/pod as .mpy for the board's architecture (`mpy_march` in hardware/boards/<board>.json), and
-that JSON as /board.json. The old /pod tree is removed first: a stale pod/x.py would shadow the
-new pod/x.mpy. /config.json and /logs are left alone unless --config is given.
+that JSON as /board.json. /config.json and /logs are left alone unless --config is given.
+
+The copy is copy-then-swap, so a cable pulled mid-flash leaves the old app working: the new pod/ tree
+goes to a fresh /pod.new (a stale pod/x.py would shadow the new pod/x.mpy, so nothing old is copied
+into); only once all of it is there does one short device step rename /pod to /pod.old and /pod.new
+to /pod and delete /pod.old; then the small top-level files follow. A power loss between the two
+renames leaves /pod.old without /pod: boot.py renames it back (and the next flash starts over).
 """
 import json
 import os
@@ -105,8 +110,9 @@ def check_port(port):
         raise PodError("%s is not a serial port" % port)
 
 
-# Runs on the device before the copy: remove the old app tree (a stale .py shadows the new .mpy).
-_WIPE = """
+# Device-side helpers (cwd is / on the pod, the flash dir on the simulated one). _rm: delete a tree if
+# it is there; a file it cannot delete fails the flash (a stale .py would shadow the new .mpy).
+_RM = """
 import os
 def _w(p):
     for e in os.ilistdir(p):
@@ -116,11 +122,37 @@ def _w(p):
         else:
             os.remove(q)
     os.rmdir(p)
+def _rm(p):
+    try:
+        os.stat(p)
+    except OSError:
+        return
+    _w(p)
+"""
+# Before the copy: undo a swap a power loss cut short (as boot.py does), then clear what an earlier
+# flash left (/pod.old; a half-copied /pod.new: `cp -r pod :pod.new` would nest into an existing one).
+_STAGE = _RM + """
 try:
-    _w('pod')
+    os.stat('pod')
+except OSError:
+    try:
+        os.rename('pod.old', 'pod')
+    except OSError:
+        pass
+_rm('pod.old')
+_rm('pod.new')
+"""
+# After the whole new tree is in /pod.new: swap it in (two renames), then delete the old app.
+_SWAP = _RM + """
+try:
+    os.rename('pod', 'pod.old')
 except OSError:
     pass
+os.rename('pod.new', 'pod')
+_rm('pod.old')
 """
+APP_DIR = "pod"
+STAGING = "pod.new"
 
 
 def mpremote(port, *args, cwd=None, timeout=300):
@@ -137,13 +169,17 @@ def mpremote(port, *args, cwd=None, timeout=300):
 
 
 def copy(port, out_dir, config=None):
+    out_dir = pathlib.Path(out_dir)
     if config:
-        shutil.copyfile(config, pathlib.Path(out_dir) / "config.json")
+        shutil.copyfile(config, out_dir / "config.json")
     mpremote(port, "exec", "pass", timeout=20)  # a pod that does not answer fails here, in seconds
-    # `cp -r . :` copies the build dir's content (pod/, main.py, boot.py, board.json) into /; the
-    # tool's own marker stays here (the build is still recognised by its board.json and main.py)
-    (pathlib.Path(out_dir) / MARK).unlink(missing_ok=True)
-    mpremote(port, "exec", _WIPE, "+", "fs", "cp", "-r", ".", ":", cwd=str(out_dir))
+    # One mpremote run, which stops at the first step that fails: stage the app tree (-f: nothing to
+    # compare in a fresh folder), swap it in, then the small top-level files (main.py, boot.py,
+    # board.json, config.json), skipped when the pod's copy is the same. The tool's marker stays here.
+    args = ["exec", _STAGE, "+", "fs", "cp", "-r", "-f", APP_DIR, ":" + STAGING, "+", "exec", _SWAP]
+    for name in sorted(p.name for p in out_dir.iterdir() if p.is_file() and p.name != MARK):
+        args += ["+", "fs", "cp", name, ":" + name]
+    mpremote(port, *args, cwd=str(out_dir))
 
 
 @click.command("flash", cls=Command)
