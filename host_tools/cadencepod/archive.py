@@ -62,13 +62,17 @@ class Archive:
             # the newest pull, not the highest name: a pod's numbering restarts after its flash is
             # erased, and a second pod's S00001 is saved as S00001-<hash>.cpl beside the first one
             return max(files, key=lambda f: (f.stat().st_mtime_ns, f.name))
-        cands = [spec, spec + lc.FILE_EXT]
-        if spec.isdigit():
-            cands.append("S%05d%s" % (int(spec), lc.FILE_EXT))
-        for c in cands:
-            q = self.root / c
-            if q.suffix == lc.FILE_EXT and q.is_file():
-                return q
+        q = self.root / spec
+        if q.suffix == lc.FILE_EXT and q.is_file():
+            return q  # an exact file name is never ambiguous
+        stem = "S%05d" % int(spec) if spec.isdigit() else spec
+        # S00042.cpl, and S00042-<hash>.cpl: another pod's (or an erased pod's) session 42
+        same = [f for f in files if f.stem == stem or f.stem.startswith(stem + "-")]
+        if len(same) == 1:
+            return same[0]
+        if same:
+            raise PodError("session %r is ambiguous: %s (give the file name)"
+                           % (spec, ", ".join(f.name for f in same)))
         raise PodError("unknown session %r: not a .cpl file and not in the archive %s "
                        "(`cadencepod sessions` lists it)" % (spec, self.root))
 

@@ -3,8 +3,10 @@ newest pull even when a pod's numbering restarted."""
 import hashlib
 import os
 
+import pytest
 from cadencepod import pull as P
 from cadencepod.archive import Archive
+from cadencepod.errors import PodError
 from logsynth import run_bytes
 
 
@@ -58,3 +60,19 @@ def test_last_is_the_newest_pull_not_the_highest_name(tmp_path):
     os.utime(old, (1764200000, 1764200000))
     os.utime(new, (1770000100, 1770000100))
     assert Archive(arch).resolve("last") == new
+
+
+def test_a_session_number_held_twice_is_named_not_guessed(tmp_path):
+    arch = tmp_path / "arch"
+    arch.mkdir()
+    first, second = arch / "S00001.cpl", arch / "S00001-c518d30a.cpl"  # two pods' (or a reflashed pod's) 1
+    for f in (first, second, arch / "S00002.cpl"):
+        f.write_bytes(run_bytes(duration_s=30))
+    a = Archive(arch)
+    for spec in ("1", "S00001"):
+        with pytest.raises(PodError, match="ambiguous: S00001-c518d30a.cpl, S00001.cpl"):
+            a.resolve(spec)
+    assert a.resolve("S00001.cpl") == first and a.resolve("S00001-c518d30a") == second
+    assert a.resolve("2") == a.resolve("S00002") == arch / "S00002.cpl"
+    with pytest.raises(PodError, match="unknown session '3'"):
+        a.resolve("3")
