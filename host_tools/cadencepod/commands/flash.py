@@ -142,6 +142,16 @@ except OSError:
 _rm('pod.old')
 _rm('pod.new')
 """
+# Then: room for the whole new app beside the old one (until the swap), counted in whole blocks, a
+# block more per file and two per folder for the filesystem's own records. Formatted with the sizes.
+_ROOM = """
+st = os.statvfs('.')
+bs = st[1] or st[0]
+free = st[4] * bs
+need = sum(((n + bs - 1) // bs + 1) * bs for n in %r) + %d * 2 * bs
+if need > free:
+    raise OSError('NOSPACE %%d %%d' %% (need, free))
+"""
 # After the whole new tree is in /pod.new: swap it in (two renames), then delete the old app.
 _SWAP = _RM + """
 try:
@@ -156,7 +166,9 @@ STAGING = "pod.new"
 
 
 def mpremote(port, *args, cwd=None, timeout=300):
-    cmd = [sys.executable, "-m", "mpremote", "connect", port, *args]
+    # `resume`: no soft reset on connecting. On an ESP32 a soft reset stops every machine.Timer, the
+    # one feeding the watchdog after Ctrl-C included, and the watchdog then resets the pod mid-copy.
+    cmd = [sys.executable, "-m", "mpremote", "connect", port, "resume", *args]
     try:
         r = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -164,8 +176,14 @@ def mpremote(port, *args, cwd=None, timeout=300):
                        "it and plug it in, then flash again)" % (port, timeout)) from None
     if r.returncode != 0:
         last = (r.stderr.strip() or r.stdout.strip() or "exit %d" % r.returncode).splitlines()[-1]
-        raise PodError("mpremote on %s failed: %s" % (port, last))
+        raise PodError("mpremote on %s failed: %s" % (port, last.removeprefix("mpremote: ")))
     return r.stdout
+
+
+def _lost(port, err):
+    # a pulled cable: the port vanishes (USB), or reads fail (a pty whose other end closed); pyserial's
+    # own error has no errno and comes out of mpremote as some unrelated exception
+    return not os.path.exists(port) or "Input/output error" in str(err)
 
 
 def copy(port, out_dir, config=None):
@@ -173,13 +191,39 @@ def copy(port, out_dir, config=None):
     if config:
         shutil.copyfile(config, out_dir / "config.json")
     mpremote(port, "exec", "pass", timeout=20)  # a pod that does not answer fails here, in seconds
+    top = sorted(p.name for p in out_dir.iterdir() if p.is_file() and p.name != MARK)
+    app = out_dir / APP_DIR
+    sizes = [f.stat().st_size for f in sorted(app.rglob("*")) if f.is_file()]
+    sizes += [(out_dir / name).stat().st_size for name in top]
+    n_dirs = 1 + sum(1 for d in app.rglob("*") if d.is_dir())
     # One mpremote run, which stops at the first step that fails: stage the app tree (-f: nothing to
-    # compare in a fresh folder), swap it in, then the small top-level files (main.py, boot.py,
-    # board.json, config.json), skipped when the pod's copy is the same. The tool's marker stays here.
-    args = ["exec", _STAGE, "+", "fs", "cp", "-r", "-f", APP_DIR, ":" + STAGING, "+", "exec", _SWAP]
-    for name in sorted(p.name for p in out_dir.iterdir() if p.is_file() and p.name != MARK):
+    # compare in a fresh folder); boot.py next, as it undoes a swap cut short; the swap; then the other
+    # top-level files (main.py, board.json, config.json), skipped when the pod's copy is the same. The
+    # tool's own marker stays here.
+    args = ["exec", _STAGE + _ROOM % (sizes, n_dirs), "+", "fs", "cp", "-r", "-f", APP_DIR, ":" + STAGING]
+    first = [n for n in top if n == "boot.py"]
+    for name in first:
         args += ["+", "fs", "cp", name, ":" + name]
-    mpremote(port, *args, cwd=str(out_dir))
+    args += ["+", "exec", _SWAP]
+    for name in top:
+        if name not in first:
+            args += ["+", "fs", "cp", name, ":" + name]
+    try:
+        mpremote(port, *args, cwd=str(out_dir))
+    except PodError as e:
+        if _lost(port, e):
+            raise PodError("lost the pod on %s mid-flash (cable?): its old app is kept; plug it in and "
+                           "flash again" % port) from None
+        try:  # give back the staging folder's space (the old app is still in place)
+            mpremote(port, "exec", _RM + "_rm(%r)" % STAGING, timeout=60)
+        except PodError:
+            pass
+        if "NOSPACE" in str(e):
+            need, free = (int(x) for x in str(e).split("NOSPACE", 1)[1].split()[:2])
+            raise PodError("the pod has %d KiB free, and the new app needs %d KiB beside the old one until "
+                           "it replaces it: `cadencepod pull --delete` frees the logs' space, then flash "
+                           "again" % (free // 1024, need // 1024)) from None
+        raise
 
 
 @click.command("flash", cls=Command)
