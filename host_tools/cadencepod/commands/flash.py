@@ -191,23 +191,20 @@ def copy(port, out_dir, config=None):
     if config:
         shutil.copyfile(config, out_dir / "config.json")
     mpremote(port, "exec", "pass", timeout=20)  # a pod that does not answer fails here, in seconds
-    top = sorted(p.name for p in out_dir.iterdir() if p.is_file() and p.name != MARK)
-    app = out_dir / APP_DIR
-    sizes = [f.stat().st_size for f in sorted(app.rglob("*")) if f.is_file()]
-    sizes += [(out_dir / name).stat().st_size for name in top]
-    n_dirs = 1 + sum(1 for d in app.rglob("*") if d.is_dir())
+    top = sorted(p for p in out_dir.iterdir() if p.is_file() and p.name != MARK)
+    tree = list((out_dir / APP_DIR).rglob("*"))
+    sizes = [f.stat().st_size for f in tree + top if f.is_file()]
+    n_dirs = 1 + sum(1 for d in tree if d.is_dir())
+
+    def cp(names):  # one `fs cp` per top-level file, skipped by mpremote when the pod's copy is the same
+        return [a for n in names for a in ("+", "fs", "cp", n, ":" + n)]
+
     # One mpremote run, which stops at the first step that fails: stage the app tree (-f: nothing to
     # compare in a fresh folder); boot.py next, as it undoes a swap cut short; the swap; then the other
-    # top-level files (main.py, board.json, config.json), skipped when the pod's copy is the same. The
-    # tool's own marker stays here.
-    args = ["exec", _STAGE + _ROOM % (sizes, n_dirs), "+", "fs", "cp", "-r", "-f", APP_DIR, ":" + STAGING]
-    first = [n for n in top if n == "boot.py"]
-    for name in first:
-        args += ["+", "fs", "cp", name, ":" + name]
-    args += ["+", "exec", _SWAP]
-    for name in top:
-        if name not in first:
-            args += ["+", "fs", "cp", name, ":" + name]
+    # top-level files (main.py, board.json, config.json). The tool's own marker stays here.
+    args = (["exec", _STAGE + _ROOM % (sizes, n_dirs), "+", "fs", "cp", "-r", "-f", APP_DIR, ":" + STAGING]
+            + cp(p.name for p in top if p.name == "boot.py") + ["+", "exec", _SWAP]
+            + cp(p.name for p in top if p.name != "boot.py"))
     try:
         mpremote(port, *args, cwd=str(out_dir))
     except PodError as e:
