@@ -9,14 +9,10 @@ device heap times X64_PER_ESP32_BYTE: the same scenario measured 113,664 B on x6
 32-bit build of the same MicroPython (1.43x; 1.49x without sync). Without coaching the app fits
 96 KB even in x64 objects (test_app_session).
 """
-import json
-import pathlib
-
 import pytest
 from sim_app import DEMO_RUN, plan_state
-from test_app_helpers import build_app, probe_sim_bytes, run_sim
+from test_app_helpers import run_sim, sim_pod, sim_result
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEVICE_HEAP_KB = 96
 FRAG_KB = 16
 X64_PER_ESP32_BYTE = 1.5
@@ -25,23 +21,17 @@ SESSION_S = 1200
 
 @pytest.fixture(scope="module")
 def coached(tmp_path_factory):
-    work = tmp_path_factory.mktemp("coachheap")
-    build = build_app(work / "build")
-    fs = work / "fs"
-    fs.mkdir()
     cfg = {"target_spm": 160, "warmup_s": 20, "alert_gap_s": 20, "output": "both", "sync": True}
-    (fs / "config.json").write_text(json.dumps(cfg))
-    s = {"board": str(ROOT / "hardware" / "boards" / "sim.json"), "recording": str(DEMO_RUN), "loop": True,
+    s = {"recording": str(DEMO_RUN), "loop": True,
          "preload": True, "session": [1.0, 1.0 + SESSION_S], "end_s": SESSION_S + 3.0, "events": "events.csv",
          "result": "result.json", "heap_every_s": 10, "start_us": (1 << 30) - 20_000_000,
          "plan": plan_state(target_spm=170, fade=1, min_steady_s=30)}
-    (fs / "sim.json").write_text(json.dumps(s))
-    sim_bytes = probe_sim_bytes(build, fs)
+    build, fs, sim_bytes = sim_pod(tmp_path_factory.mktemp("coachheap"), cfg, s)
     device_x64 = int(DEVICE_HEAP_KB * 1024 * X64_PER_ESP32_BYTE)
     heap_kb = (device_x64 + sim_bytes + 1023) // 1024 + FRAG_KB
     r = run_sim(build, fs, heap_kb, timeout=600)
     out = r.stdout.decode() + r.stderr.decode()
-    res = json.loads((fs / "result.json").read_text()) if (fs / "result.json").exists() else None
+    res = sim_result(fs)
     return {"rc": r.returncode, "out": out, "res": res, "sim_bytes": sim_bytes, "device_x64": device_x64}
 
 

@@ -1,4 +1,5 @@
 """Helpers (no tests) to run the compiled firmware on the simulated pod: used by test_app_*.py."""
+import json
 import os
 import pathlib
 import subprocess
@@ -44,3 +45,21 @@ def run_sim(build, fs, heap_kb, settings="sim.json", timeout=300):
     """Run the app on the simulated pod with `-X heapsize=<heap_kb>K`, cwd = the pod's filesystem."""
     return subprocess.run([micropython(), "-X", "heapsize=%dK" % heap_kb, "-m", "pod.sim.run_sim", settings],
                           cwd=fs, env=_env(build), capture_output=True, timeout=timeout)
+
+
+def sim_pod(work, config, settings):
+    """A built app and a pod filesystem under `work` with this config.json and sim.json (the sim
+    board by default), and the heap bytes the simulator itself holds for them: (build, fs, sim_bytes)."""
+    build = build_app(work / "build")
+    fs = work / "fs"
+    fs.mkdir()
+    (fs / "config.json").write_text(json.dumps(config))
+    settings = {"board": str(ROOT / "hardware" / "boards" / "sim.json"), **settings}
+    (fs / "sim.json").write_text(json.dumps(settings))
+    return build, fs, probe_sim_bytes(build, fs)
+
+
+def sim_result(fs):
+    """The run's result.json, or None when the app did not get to write it."""
+    path = fs / "result.json"
+    return json.loads(path.read_text()) if path.exists() else None

@@ -13,14 +13,13 @@ asyncio on the sim clock, accelerated. The clock starts 20 s before the ESP32 ti
   * the session log decodes with the host's codec and holds the steps the app counted.
 Figures are printed (pytest -s).
 """
-import json
 import pathlib
 import subprocess
 import sys
 from fractions import Fraction
 
 import pytest
-from test_app_helpers import build_app, probe_sim_bytes, run_sim
+from test_app_helpers import run_sim, sim_pod, sim_result
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RECORDING = ROOT / "host_tools" / "cadencepod" / "data" / "demo-run.csv"
@@ -33,26 +32,19 @@ WRAP = 1 << 30
 
 @pytest.fixture(scope="module")
 def three_hours(tmp_path_factory):
-    work = tmp_path_factory.mktemp("sim3h")
-    build = build_app(work / "build")
-    fs = work / "fs"
-    fs.mkdir()
     cfg = {"target_spm": TARGET_SPM, "output": "both", "accent_every": 4}
-    (fs / "config.json").write_text(json.dumps(cfg))
     settings = {
-        "board": str(ROOT / "hardware" / "boards" / "sim.json"),
         "recording": str(RECORDING), "loop": True, "preload": True,
         "start_us": WRAP - 20_000_000, "odr_error_ppm": 2500,
         "session": [1.0, 1.0 + SESSION_S], "end_s": SESSION_S + 3.0,
         "events": "events.csv", "result": "result.json", "heap_every_s": 60,
     }
-    (fs / "sim.json").write_text(json.dumps(settings))
-    sim_bytes = probe_sim_bytes(build, fs)
+    build, fs, sim_bytes = sim_pod(tmp_path_factory.mktemp("sim3h"), cfg, settings)
     heap_kb = DEVICE_HEAP_KB + (sim_bytes + 1023) // 1024 + FRAG_KB
     r = run_sim(build, fs, heap_kb, timeout=600)
     out = r.stdout.decode() + r.stderr.decode()
     return {"fs": fs, "rc": r.returncode, "out": out, "sim_bytes": sim_bytes, "heap_kb": heap_kb,
-            "result": json.loads((fs / "result.json").read_text()) if (fs / "result.json").exists() else None}
+            "result": sim_result(fs)}
 
 
 def test_runs_three_hours_without_memory_error(three_hours):
