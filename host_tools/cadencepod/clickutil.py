@@ -18,9 +18,6 @@ class Number(click.FloatRange):
     """A float option that must be a real number: click's FLOAT takes "nan" and "inf", and a NaN
     passes every range check."""
 
-    def __init__(self, min=None, max=None, **kw):  # noqa: A002 - click's own names
-        super().__init__(min, max, **kw)
-
     def convert(self, value, param, ctx):
         v = click.FLOAT.convert(value, param, ctx)
         if not math.isfinite(v):

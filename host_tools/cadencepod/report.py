@@ -328,10 +328,7 @@ def png_bytes(fig, title, rect=None):
     import matplotlib.pyplot as plt
 
     fig.suptitle(title + "\n" + UNIT_NOTE, fontsize=10)
-    if rect is None:
-        fig.tight_layout()
-    else:
-        fig.tight_layout(rect=rect)
+    fig.tight_layout(rect=rect)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=80)
     plt.close(fig)

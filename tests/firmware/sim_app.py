@@ -28,14 +28,7 @@ class SimRun:
         self.result = result
 
     def events(self):
-        """Output events [(t_us, kind, value)] (buzzer, motor, led ...)."""
-        ev = []
-        p = self.fs / "events.csv"
-        if p.exists():
-            for line in p.read_text().splitlines():
-                t, k, v = line.split(",")
-                ev.append((int(t), k, v))
-        return ev
+        return read_events(self.fs)
 
     def onsets(self, kind="buzzer"):
         return [t for t, k, v in self.events() if k == kind and v != "0"]
@@ -71,3 +64,29 @@ def plan_state(target_spm=170, fade=0, min_steady_s=30, **kw):
           "back_n": 2, "min_steady_s": min_steady_s, "streak": 0, "poor": 0, "fade": fade, "seq": 0}
     st.update(kw)
     return st
+
+
+def read_events(fs):
+    """Output events [(t_us, kind, value)] (buzzer, motor, led ...) the sim wrote to fs/events.csv."""
+    ev = []
+    p = fs / "events.csv"
+    if p.exists():
+        for line in p.read_text().splitlines():
+            t, k, v = line.split(",")
+            ev.append((int(t), k, v))
+    return ev
+
+
+def pulses(events, kind="motor"):
+    """(start_us, length_us) of each on-period of an output."""
+    out = []
+    on = None
+    for t, k, v in events:
+        if k != kind:
+            continue
+        if v != "0" and on is None:
+            on = t
+        elif v == "0" and on is not None:
+            out.append((on, t - on))
+            on = None
+    return out

@@ -4,7 +4,8 @@ import json
 import pathlib
 
 import pytest
-from test_app_helpers import build_app, run_sim
+from sim_app import DEMO_RUN, pulses, read_events
+from test_app_helpers import build_app, run_sim, sim_result
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RUN = ROOT / "tests" / "fixtures" / "sacrum-running-treadmill" / "trial00.csv"
@@ -31,13 +32,7 @@ def scenario(build, tmp_path, config=None, config_text=None, **settings):
     out = r.stdout.decode() + r.stderr.decode()
     assert r.returncode == 0, out
     assert "Traceback" not in out, out
-    res = json.loads((fs / "result.json").read_text()) if (fs / "result.json").exists() else None
-    events = []
-    if (fs / "events.csv").exists():
-        for line in (fs / "events.csv").read_text().splitlines():
-            t, k, v = line.split(",")
-            events.append((int(t), k, v))
-    return out, res, events, fs
+    return out, sim_result(fs), read_events(fs), fs
 
 
 def onsets(events, kind="buzzer", t0=0, t1=1 << 62):
@@ -159,17 +154,7 @@ def test_a_flat_battery_warns_once_then_saves_the_session_and_switches_off(build
     t_empty = next(t for t, k, _v in log.events if k == "battery_empty")
     assert 30_000 < t_low < t_empty < 90_000 and kinds[-1] == "stop"
     # three long pulses (not a beat, not an alert) right after the low warning
-    on = None
-    long_pulses = []
-    for t, k, v in ev:
-        if k != "motor":
-            continue
-        if v != "0" and on is None:
-            on = t
-        elif v == "0" and on is not None:
-            if t - on >= 500_000:
-                long_pulses.append(on)
-            on = None
+    long_pulses = [on for on, n in pulses(ev) if n >= 500_000]
     assert len(long_pulses) == 3
     t_off = max(t for t, k, _v in ev if k == "power")
     assert not [t for t, k, v in ev if k in ("buzzer", "motor") and v != "0" and t > t_off]
@@ -226,7 +211,7 @@ def test_an_alert_stops_with_the_session(build, tmp_path):
     # The demo run is at ~187 spm: at 150 spm with no warm-up the "too fast" alert fires at once.
     cfg = {"alerts": "on", "warmup_s": 0, "alert_out_s": 0, "target_spm": 150}
     out, res, ev, fs = scenario(build, tmp_path, config=cfg, session=[1.0, 2.35], end_s=5,
-                                recording=str(ROOT / "host_tools" / "cadencepod" / "data" / "demo-run.csv"))
+                                recording=str(DEMO_RUN))
     (log,) = session_log(fs)
     assert "alert" in [k for _t, k, _v in log.events]
     assert not [t for t, k, v in ev if k in ("motor", "buzzer") and v != "0" and t > 2_600_000]

@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 
 from pod.core import plan as pplan
-from sim_app import DEMO_RUN, TREADMILL, plan_state, run
+from sim_app import DEMO_RUN, TREADMILL, plan_state, pulses, run
 
 
 def kinds(log):
@@ -18,21 +18,6 @@ def kinds(log):
 
 def of(log, kind):
     return [(t, v) for t, k, v in log.events if k == kind]
-
-
-def pulses(r, kind="motor"):
-    """(start_us, length_us) of each on-period of an output."""
-    out = []
-    on = None
-    for t, k, v in r.events():
-        if k != kind:
-            continue
-        if v != "0" and on is None:
-            on = t
-        elif v == "0" and on is not None:
-            out.append((on, t - on))
-            on = None
-    return out
 
 
 def test_end_to_end_plan_session_logs_snapshot_phase_errors_alerts_and_decision(tmp_path):
@@ -79,7 +64,7 @@ def test_end_to_end_plan_session_logs_snapshot_phase_errors_alerts_and_decision(
     assert all(t >= 20000 and v[0] in (1, 2) and v[2] == 17000 for t, v in alerts)
     assert all(b[0] - a[0] >= 20000 for a, b in zip(alerts, alerts[1:], strict=False))
     want = 400_000 if alerts[0][1][0] == 2 else 80_000  # FAST: two long buzzes; SLOW: three short
-    long_pulses = [p for p in pulses(r) if abs(p[1] - want) <= 2000]
+    long_pulses = [p for p in pulses(r.events()) if abs(p[1] - want) <= 2000]
     assert len(long_pulses) >= len(alerts) * (2 if want == 400_000 else 3)
     assert r.result["alerts"] == len(alerts)
     # fade level 1 (80 % of each minute) after the warm-up: some beats rest

@@ -47,8 +47,9 @@ def test_a_walk_with_a_target_says_there_was_no_running_to_judge():
 def test_per_km_compliance_uses_the_calibrated_step_length():
     recs = run_records(duration_s=600)
     recs[0][2]["config"]["ble"] = {"step_mm": 800}
-    a = analyze(lc.decode(lc.encode_records(recs)))
-    km = len(lc.decode(lc.encode_records(recs)).steps) * 0.8 / 1000
+    s = lc.decode(lc.encode_records(recs))
+    a = analyze(s)
+    km = len(s.steps) * 0.8 / 1000
     assert len(a["per_km"]) == int(km) + 1  # 1.0 m steps would give one more kilometre
 
 

@@ -175,7 +175,7 @@ def mpremote(port, *args, cwd=None, timeout=300):
         raise PodError("the pod on %s did not answer within %d s (is it running MicroPython? unplug "
                        "it and plug it in, then flash again)" % (port, timeout)) from None
     if r.returncode != 0:
-        last = (r.stderr.strip() or r.stdout.strip() or "exit %d" % r.returncode).splitlines()[-1]
+        last = last_line(r.stderr.strip() or r.stdout, "exit %d" % r.returncode)
         raise PodError("mpremote on %s failed: %s" % (port, last.removeprefix("mpremote: ")))
     return r.stdout
 

@@ -70,8 +70,8 @@ def run(recording, out_dir, minutes, speed, target_spm, heapsize):
     flashcmd.build(flashcmd.load_board("sim"), build)
     if target_spm:
         (fs / "config.json").write_text(json.dumps({"target_spm": target_spm}))
-    elif (fs / "config.json").exists():
-        (fs / "config.json").unlink()  # no --target: the default, not the last run's
+    else:
+        (fs / "config.json").unlink(missing_ok=True)  # no --target: the default, not the last run's
     if minutes:
         length = minutes * 60
     else:
