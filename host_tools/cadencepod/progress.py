@@ -74,7 +74,10 @@ def session_number(name, session):
     n = (session.header or {}).get("session")
     if isinstance(n, int):
         return n
-    digits = "".join(c for c in str(name) if c.isdigit())
+    stem = str(name)
+    if stem[:1] == "S" and stem[1:6].isdigit():
+        return int(stem[1:6])  # S00042.cpl, or S00042-<hash>.cpl: a second pod's 42, not 420,000+
+    digits = "".join(c for c in stem if c.isdigit())
     return int(digits) if digits else 0
 
 

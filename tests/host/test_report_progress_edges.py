@@ -2,7 +2,7 @@
 target, the calibrated step length, sessions pulled without a clock, a silent plan session."""
 import datetime
 
-from cadencepod.progress import points_of
+from cadencepod.progress import points_of, session_number
 from cadencepod.report import analyze, no_judgement
 from logsynth import coached_records, run_records
 from pod.core import logcodec as lc
@@ -77,3 +77,10 @@ def test_a_plan_session_with_the_output_off_is_not_a_baseline_run():
     silent = [(r[0], r[1], r[2], r[3], False) if r[0] == "summary" else r for r in recs]
     (p,) = points_of([("S00001", None, lc.decode(lc.encode_records(silent)))])
     assert not p["baseline_run"] and p["target_spm"] == st["target_x100"] / 100.0
+
+
+def test_the_session_number_from_a_name_ignores_the_hash_of_a_second_pods_file():
+    no_number = lc.decode(lc.encode_records(run_records(duration_s=30)))
+    no_number.header.pop("session", None)
+    assert session_number("S00042.cpl", no_number) == 42
+    assert session_number("S00001-c518d30a.cpl", no_number) == 1  # was 151830: "c518d30a" has digits
