@@ -37,7 +37,6 @@ a button edge), and counts its wake-ups (result: light_sleeps, wakes_per_s).
 import asyncio
 import gc
 import json
-import os
 import sys
 import time
 
@@ -460,10 +459,9 @@ class SimHardware(Board):
             self._sink = None
         if self.settings.get("result"):
             # whole or not at all: a host polls for this file and reads it as soon as it appears
-            tmp = self.settings["result"] + ".part"
-            with open(tmp, "w") as f:
-                json.dump(r, f)
-            os.rename(tmp, self.settings["result"])
+            from pod import jsonfile  # the app's (loaded by now)
+
+            jsonfile.save(self.settings["result"], r)
         print("sim result: ", end="")
         json.dump(r, sys.stdout)  # streamed: no one large string on a fragmented heap
         print()
